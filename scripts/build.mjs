@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// `npm run build`: type-checks and compiles TypeScript to dist/ (and, once the admin UI exists, its CSS).
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+process.exit(tsc.status ?? 1);

@@ -1,0 +1,29 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { inputLimits } from './common/http/json-depth';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/app-config';
+
+/** Application-wide HTTP settings, shared by `main.ts` and the end-to-end tests. */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get(AppConfig);
+  const { server } = config;
+  if (server.securityHeaders) {
+    // The admin UI sets its own Content-Security-Policy; API responses are JSON.
+    app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  }
+  if (server.corsOrigins.length) {
+    app.enableCors({
+      origin: server.corsOrigins.includes('*') ? true : server.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['Mcp-Session-Id', 'Retry-After', 'WWW-Authenticate'],
+    });
+  }
+  app.useBodyParser('json', { limit: server.maxRequestBodyBytes });
+  app.use(inputLimits(server.maxJsonDepth));
+  app.useGlobalPipes(createValidationPipe());
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,25 @@
+import { credentialHeaders, maskCredentials, mergeCredentials } from './credentials';
+
+describe('credentials', () => {
+  it('masks secrets but keeps names', () => {
+    expect(maskCredentials({ authType: 'authheaders', authHeaderKey: 'X-Key', authHeaderValue: 's' })).toEqual({ authType: 'authheaders', authHeaderKey: 'X-Key', authHeaderValue: '*****' });
+    expect(maskCredentials(null)).toBeNull();
+  });
+
+  it('keeps stored secrets when the mask comes back, and refuses the mask as a new secret', () => {
+    const stored = { authType: 'bearer' as const, token: 'real' };
+    expect(mergeCredentials(stored, { authType: 'bearer', token: '*****' })).toEqual(stored);
+    expect(() => mergeCredentials(null, { authType: 'bearer', token: '*****' })).toThrow(/auth.token/);
+    expect(() => mergeCredentials(stored, { authType: 'basic', username: 'u', password: '*****' })).toThrow(/auth.password/);
+  });
+
+  it('drops fields that do not belong to the type', () => {
+    expect(mergeCredentials(null, { authType: 'bearer', token: 't', password: 'p' })).toEqual({ authType: 'bearer', token: 't' });
+  });
+
+  it('renders headers for each type', () => {
+    expect(credentialHeaders({ authType: 'basic', username: 'u', password: 'p' })).toEqual({ Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
+    expect(credentialHeaders({ authType: 'bearer', token: 't' })).toEqual({ Authorization: 'Bearer t' });
+    expect(credentialHeaders({ authType: 'authheaders', authHeaderKey: 'X-Api-Key', authHeaderValue: 'k' })).toEqual({ 'X-Api-Key': 'k' });
+  });
+});

@@ -1,0 +1,32 @@
+import type { EntityKind } from '../../common/catalog/catalog.model';
+import type { ChangeSource } from '../../common/context/request-context';
+
+/** `rollback`: a prompt's content restored from one of its stored versions. */
+export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'enable', 'disable', 'rollback'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One append-only record of a change to the catalog. */
+export interface AuditEntry {
+  id: number;
+  timestamp: Date;
+  entityType: EntityKind;
+  entityId: string;
+  entityName: string | null;
+  action: AuditAction;
+  actor: string;
+  actorIp: string | null;
+  via: ChangeSource | null;
+  userAgent: string | null;
+  requestId: string | null;
+  /** Names of the fields that changed (values are not kept: some are secrets). */
+  changedFields: string[];
+}
+
+export interface AuditFilter {
+  entityType?: EntityKind;
+  entityId?: string;
+  actions?: AuditAction[];
+  actor?: string;
+  since?: Date;
+  until?: Date;
+}

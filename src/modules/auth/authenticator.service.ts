@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DomainError, ErrorCode } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import type { Principal } from './principal';
+import { subjectOf, TokenService } from './token.service';
+import { TokensService } from './tokens.service';
+
+/** Cookie the admin UI stores its session JWT in. */
+export const SESSION_COOKIE = 'jwt_token';
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function cookie(headers: IncomingHttpHeaders, name: string): string | undefined {
+  for (const part of (headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Turns request headers into a principal: `Authorization: Bearer <JWT>`, `Authorization: Basic` with
+ * BASIC_AUTH_USER/PASSWORD, or the admin UI's session cookie. Null when no credentials were sent; a 401 naming
+ * the problem when they are wrong (bad password, expired, tampered, revoked, wrong algorithm...).
+ */
+@Injectable()
+export class Authenticator {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly registry: TokensService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<Principal | null> {
+    const header = headers.authorization;
+    if (header) {
+      const [scheme, ...rest] = header.trim().split(/\s+/);
+      const value = rest.join(' ');
+      if (/^bearer$/i.test(scheme)) return this.fromJwt(value);
+      if (/^basic$/i.test(scheme)) return this.fromBasic(value);
+      throw new DomainError(ErrorCode.Unauthorized, `Unsupported authorization scheme '${scheme}' (use Bearer or Basic)`);
+    }
+    const session = cookie(headers, SESSION_COOKIE);
+    return session ? this.fromJwt(session) : null;
+  }
+
+  async fromJwt(token: string): Promise<Principal> {
+    if (!token) throw new DomainError(ErrorCode.Unauthorized, 'Empty bearer token');
+    const payload = await this.tokens.verify(token);
+    if (payload.jti && this.registry.isRevoked(payload.jti)) throw new DomainError(ErrorCode.Unauthorized, 'Token has been revoked');
+    return { subject: subjectOf(payload)!, method: 'jwt', jti: payload.jti, expiresAt: payload.exp ? new Date(payload.exp * 1000) : undefined };
+  }
+
+  fromBasic(encoded: string): Principal {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon >= 0 ? decoded.slice(0, colon) : decoded;
+    const password = colon >= 0 ? decoded.slice(colon + 1) : '';
+    const { basicUser, basicPassword } = this.config.auth;
+    // Both comparisons always run, so timing does not tell which one failed.
+    const ok = [sameSecret(user, basicUser), sameSecret(password, basicPassword)].every(Boolean);
+    if (!ok) throw new DomainError(ErrorCode.Unauthorized, 'Invalid user name or password');
+    return { subject: user, method: 'basic' };
+  }
+}

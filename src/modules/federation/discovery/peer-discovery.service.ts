@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import makeMdns from 'multicast-dns';
+import { AppConfig, type StaticPeer } from '../../../config/app-config';
+import { ConflictError } from '../../../common/errors/domain-error';
+import { LeaderElection } from '../../coordination/leader-election.service';
+import { FederationService } from '../federation.service';
+import { GatewaysService } from '../gateways.service';
+import { type DnsPacket, MCP_SERVICE, parseDnsSd } from './dns-sd';
+
+/** The part of a multicast-dns instance discovery uses (an injection point for tests). */
+export interface MdnsTransport {
+  on(event: 'response', listener: (packet: DnsPacket) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  query(query: { questions: Array<{ name: string; type: string }> }): void;
+  destroy(cb?: () => void): void;
+}
+
+export const MDNS_FACTORY = Symbol('MDNS_FACTORY');
+export type MdnsFactory = (options: { interface?: string; port: number }) => MdnsTransport;
+
+/** multicast-dns on the configured interface only (membership and outgoing interface), or every interface. */
+export const defaultMdnsFactory: MdnsFactory = (options) =>
+  makeMdns({ port: options.port, reuseAddr: true, loopback: true, ...(options.interface ? { interface: options.interface, bind: '0.0.0.0' } : {}) }) as unknown as MdnsTransport;
+
+/**
+ * Registers peers nobody had to POST: the static FEDERATION_PEERS list (retried until each answers), and, with
+ * FEDERATION_DISCOVERY=true, MCP servers advertised over DNS-SD as `_mcp._tcp.local.`. A URL already registered is
+ * left alone; registration goes through FederationService like a POST /gateways. One replica (the lease holder) acts.
+ */
+@Injectable()
+export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('PeerDiscovery');
+  private mdns?: MdnsTransport;
+  private timer?: NodeJS.Timeout;
+  private readonly discovered = new Map<string, StaticPeer>();
+  private running = false;
+
+  constructor(
+    private readonly federation: FederationService,
+    private readonly gateways: GatewaysService,
+    private readonly leader: LeaderElection,
+    private readonly config: AppConfig,
+    @Optional() @Inject(MDNS_FACTORY) private readonly mdnsFactory: MdnsFactory = defaultMdnsFactory,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { staticPeers, discovery } = this.config.federation;
+    if (!staticPeers.length && !discovery.enabled) return;
+    if (discovery.enabled) {
+      this.mdns = this.mdnsFactory({ interface: discovery.interface, port: discovery.port });
+      this.mdns.on('response', (packet) => {
+        for (const peer of parseDnsSd(packet)) this.discovered.set(peer.url, peer);
+        void this.tick();
+      });
+      this.mdns.on('error', (err) => this.logger.warn(`mDNS: ${err.message}`));
+    }
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), discovery.intervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.mdns?.destroy();
+  }
+
+  /** One round: ask the network, then register every known peer that is not registered yet. */
+  async tick(): Promise<void> {
+    this.mdns?.query({ questions: [{ name: MCP_SERVICE, type: 'PTR' }] });
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.leader.runIfLeader('federation.discovery', this.config.federation.discovery.intervalMs * 3, async () => {
+        for (const peer of [...this.config.federation.staticPeers, ...this.discovered.values()]) await this.ensureRegistered(peer);
+      });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async ensureRegistered(peer: StaticPeer): Promise<void> {
+    if (await this.gateways.findByUrl(peer.url)) return;
+    const base = peer.name ?? new URL(peer.url).host.replace(/[^A-Za-z0-9]+/g, '-');
+    for (let n = 1; n <= 5; n++) {
+      const name = n === 1 ? base : `${base}-${n}`;
+      try {
+        await this.federation.register({ name, url: peer.url, transport: peer.transport, namespaced: peer.namespaced });
+        this.logger.log(`registered peer ${name} at ${peer.url}`);
+        return;
+      } catch (err) {
+        if (err instanceof ConflictError && (err.details as { field?: string } | undefined)?.field === 'name') continue;
+        this.logger.warn(`could not register peer ${name} at ${peer.url}: ${(err as Error).message}`);
+        return;
+      }
+    }
+  }
+}

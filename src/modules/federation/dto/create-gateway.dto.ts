@@ -1,0 +1,57 @@
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsTagList } from '../../../common/catalog/catalog-dto';
+import { CredentialsDto } from '../../../common/credentials';
+import { GATEWAY_TRANSPORTS, type GatewayTransport } from '../gateway.model';
+
+/** Body of `POST /gateways` (the reference gateway takes it plain; wrapped `{"gateway": {...}}` is accepted too). */
+export class CreateGatewayDto {
+  @IsString()
+  @MaxLength(255)
+  @Matches(/[A-Za-z0-9]/, { message: 'name must contain at least one letter or digit' })
+  name!: string;
+
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http(s) URL' })
+  @MaxLength(2048)
+  url!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(8192)
+  description?: string;
+
+  /** Defaults to SSE when the URL ends in `/sse`, Streamable HTTP otherwise. */
+  @IsOptional()
+  @IsIn(GATEWAY_TRANSPORTS)
+  transport?: GatewayTransport;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CredentialsDto)
+  auth?: CredentialsDto | null;
+
+  /** false: expose the peer's tool and prompt names verbatim (no `<peer slug><separator>` prefix). Default true. */
+  @IsOptional()
+  @IsBoolean()
+  namespaced?: boolean;
+
+  /** Registers this peer as a fail-over alternate of the peer with this id: calls go to whichever is healthy. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(36)
+  alternateOf?: string;
+
+  /** PEM certificate(s) of the CA that signed the peer's TLS certificate (private PKI). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64 * 1024)
+  @Matches(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, { message: 'caCertificate must be PEM certificates' })
+  caCertificate?: string | null;
+
+  @IsTagList()
+  tags?: string[];
+
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}

@@ -1,0 +1,28 @@
+import { Global, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { RedisService } from '../../common/redis/redis.service';
+import { AppConfig } from '../../config/app-config';
+import { GatewayThrottlerGuard } from './gateway-throttler.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { ToolCallLimiter } from './tool-call-limiter.service';
+
+/**
+ * Rate limits: RATE_LIMIT_PER_MINUTE for the HTTP API (the throttler guard, bound globally after authentication)
+ * and MAX_TOOL_CALLS_PER_MINUTE for tool calls on every transport. Counters in Redis when REDIS_URL is set.
+ */
+@Global()
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, RedisService],
+      useFactory: (config: AppConfig, redis: RedisService) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimit.requestsPerMinute }],
+        skipIf: () => !config.rateLimit.enabled,
+        ...(redis.client ? { storage: new RedisThrottlerStorage(redis.client, redis.prefix) } : {}),
+      }),
+    }),
+  ],
+  providers: [ToolCallLimiter, GatewayThrottlerGuard],
+  exports: [ToolCallLimiter, GatewayThrottlerGuard, ThrottlerModule],
+})
+export class RateLimitModule {}

@@ -1,0 +1,6 @@
+import { IntersectionType, OmitType, PartialType } from '@nestjs/mapped-types';
+import { ExpectedVersionDto } from '../../../common/catalog/catalog-dto';
+import { CreateServerDto } from './create-server.dto';
+
+/** Body of an update: any subset of the create fields (the id is fixed), plus the version the client last read. */
+export class UpdateServerDto extends IntersectionType(PartialType(OmitType(CreateServerDto, ['id'] as const)), ExpectedVersionDto) {}

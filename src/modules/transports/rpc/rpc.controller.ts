@@ -1,0 +1,23 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AuthenticatedRequest } from '../../auth/auth.guard';
+import { ToolCallGate } from '../http/tool-call-gate';
+import { RpcService } from './rpc.service';
+
+/** JSON-RPC 2.0 over HTTP: always 200 with a JSON-RPC envelope (204 when only notifications were sent). */
+@Controller('rpc')
+export class RpcController {
+  constructor(
+    private readonly rpc: RpcService,
+    private readonly gate: ToolCallGate,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async handle(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
+    if (!(await this.gate.admit(req, res, body, true))) return;
+    const answer = await this.rpc.handle(body, req.headers, req.user?.subject);
+    if (answer === null) res.status(204).end();
+    else res.json(answer);
+  }
+}

@@ -1,0 +1,13 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { SessionState } from '../mcp-scope';
+
+/** A live MCP session on this replica: the SDK server, its transport and protocol state. */
+export interface McpSession {
+  readonly id: string;
+  readonly state: SessionState;
+  readonly server: Server;
+  /** Epoch ms of the last request; idle sessions are closed after MCP_SESSION_TTL. */
+  lastActivity: number;
+  /** Closes the transport (ending open streams) and the server. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,163 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SignJWT } from 'jose';
+import request from 'supertest';
+import WebSocket from 'ws';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { startGateway, type TestGateway } from '../support/gateway';
+import { connectMcp, until } from '../support/mcp';
+import { ROOT } from '../support/process';
+
+const SECRET = 'auth-test-secret-that-is-long-enough-for-production';
+const AUTH_ENV = { AUTH_REQUIRED: 'true', JWT_SECRET_KEY: SECRET, BASIC_AUTH_USER: 'ops', BASIC_AUTH_PASSWORD: 'correct horse' };
+/** Routes anyone may call. Everything else must answer 401 without credentials. */
+const PUBLIC_ROUTES = new Set(['GET /health', 'GET /ready']);
+
+const key = (secret = SECRET) => new TextEncoder().encode(secret);
+const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+/** A token signed as the tests need it (expired, another key, no jti...). */
+async function craft(claims: Record<string, unknown>, options: { secret?: string; exp?: number | null; jti?: string | null; aud?: string } = {}): Promise<string> {
+  const jwt = new SignJWT({ username: 'crafted', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('crafted').setIssuedAt().setIssuer('mcpgateway').setAudience(options.aud ?? 'mcpgateway-api');
+  if (options.jti !== null) jwt.setJti(options.jti ?? 'crafted-jti');
+  if (options.exp !== null) jwt.setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 600);
+  return jwt.sign(key(options.secret));
+}
+
+describe('authentication', () => {
+  let gw: TestGateway;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    gw = await startGateway(AUTH_ENV);
+    http = request(gw.url);
+  });
+  afterAll(() => gw.close());
+
+  it('refuses every registered route without credentials, except the explicitly public probes', async () => {
+    const express = gw.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } };
+    // Wildcard layers are Nest middleware (request logging), not endpoints.
+    const routes = express.router.stack.filter((l) => l.route && !l.route.path.includes('*')).map((l) => l.route!);
+    expect(routes.length).toBeGreaterThan(50);
+    const checked: string[] = [];
+    for (const route of routes) {
+      const all = Object.keys(route.methods).length > 10; // @All(): try the methods MCP uses
+      for (const method of all ? ['get', 'post', 'delete'] : Object.keys(route.methods)) {
+        const path = route.path.replace(/:[A-Za-z]+/g, 'some-id');
+        const res = await (http as unknown as Record<string, (p: string) => request.Test>)[method](path).set('accept', 'application/json, text/event-stream');
+        const label = `${method.toUpperCase()} ${route.path}`;
+        checked.push(label);
+        if (PUBLIC_ROUTES.has(label)) expect([label, res.status]).not.toEqual([label, 401]);
+        else expect([label, res.status]).toEqual([label, 401]);
+      }
+    }
+    expect(checked.length).toBeGreaterThan(60);
+    expect((await http.get('/tools')).headers['www-authenticate']).toBe('Bearer realm="mcp-gateway"');
+  });
+
+  it('accepts Basic credentials and refuses wrong ones', async () => {
+    await http.get('/tools').auth('ops', 'correct horse').expect(200);
+    const wrong = await http.get('/tools').auth('ops', 'wrong').expect(401);
+    expect(wrong.body.message).toBe('Invalid user name or password');
+    await http.get('/tools').auth('root', 'correct horse').expect(401);
+  });
+
+  it('accepts a token from the token command, and refuses expired, tampered, alg:none, foreign and incomplete tokens', async () => {
+    const cli = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/token.js'), '--username', 'cli-user', '--exp', '10'], { env: { PATH: process.env.PATH, JWT_SECRET_KEY: SECRET }, encoding: 'utf8' });
+    expect(cli.status).toBe(0);
+    const token = cli.stdout.trim();
+    const ok = await http.post('/tools').set('authorization', `Bearer ${token}`).send({ name: 'by_cli_user', url: 'http://127.0.0.1:9/x' }).expect(200);
+    expect(ok.body.createdBy).toBe('cli-user');
+
+    const cases: Array<[string, string, RegExp]> = [
+      ['expired', await craft({}, { exp: Math.floor(Date.now() / 1000) - 3600 }), /expired/],
+      ['signed with another key', await craft({}, { secret: 'another-secret-of-sufficient-length-000000' }), /signature is invalid/],
+      ['alg:none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 600, jti: 'x', iss: 'mcpgateway', aud: 'mcpgateway-api' })}.`, /algorithm|malformed/i],
+      ['tampered payload', `${token.split('.')[0]}.${b64({ sub: 'root', username: 'root', exp: Math.floor(Date.now() / 1000) + 600, jti: 'y' })}.${token.split('.')[2]}`, /signature is invalid/],
+      ['without exp', await craft({}, { exp: null }), /'exp'/],
+      ['without jti', await craft({}, { jti: null }), /'jti'/],
+      ['for another audience', await craft({}, { aud: 'someone-else' }), /'aud'/],
+      ['garbage', 'not-a-jwt', /malformed/i],
+    ];
+    for (const [label, bad, message] of cases) {
+      const res = await http.get('/tools').set('authorization', `Bearer ${bad}`);
+      expect([label, res.status]).toEqual([label, 401]);
+      expect(res.body.message).toMatch(message);
+    }
+  });
+
+  it('mints tokens over the API and revokes them by jti (also tokens it did not mint)', async () => {
+    const minted = await http.post('/tokens').auth('ops', 'correct horse').send({ name: 'ci', expiresInMinutes: 30 }).expect(201);
+    expect(minted.body).toMatchObject({ name: 'ci', subject: 'ops' });
+    await http.get('/tools').set('authorization', `Bearer ${minted.body.token}`).expect(200);
+    const listed = await http.get('/tokens').set('authorization', `Bearer ${minted.body.token}`).expect(200);
+    expect(listed.body[0]).toMatchObject({ jti: minted.body.jti, revoked: false });
+    expect(JSON.stringify(listed.body)).not.toContain(minted.body.token);
+
+    await http.delete(`/tokens/${minted.body.jti}`).auth('ops', 'correct horse').expect(200);
+    const refused = await http.get('/tools').set('authorization', `Bearer ${minted.body.token}`).expect(401);
+    expect(refused.body.message).toBe('Token has been revoked');
+
+    const external = await craft({}, { jti: 'minted-elsewhere' });
+    await http.get('/tools').set('authorization', `Bearer ${external}`).expect(200);
+    await http.delete('/tokens/minted-elsewhere').auth('ops', 'correct horse').expect(200);
+    await http.get('/tools').set('authorization', `Bearer ${external}`).expect(401);
+  });
+
+  it('requires credentials on MCP transports: Streamable HTTP, WebSocket upgrade and the stdio wrapper', async () => {
+    await expect(connectMcp(`${gw.url}/mcp`)).rejects.toThrow(/401|Unauthorized/);
+    const token = (await http.post('/tokens').auth('ops', 'correct horse').send({}).expect(201)).body.token as string;
+    const client = await connectMcp(`${gw.url}/mcp`, { headers: { Authorization: `Bearer ${token}` } });
+    await client.listTools();
+    await client.close();
+
+    const denied = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`);
+    expect(await new Promise<number>((r) => denied.once('unexpected-response', (_q, res) => r(res.statusCode ?? 0)))).toBe(401);
+    const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`, 'mcp', { headers: { Authorization: `Bearer ${token}` } });
+    await new Promise((r) => ws.once('open', r));
+    const reply = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+    expect(JSON.parse(await reply)).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    ws.close();
+
+    const wrapper = (auth: string) =>
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(ROOT, 'dist/src/cli/wrapper.js')],
+        env: { PATH: process.env.PATH ?? '', MCP_SERVER_URL: gw.url, MCP_AUTH: auth, MCP_WRAPPER_LOG_LEVEL: 'silent' },
+        stderr: 'pipe',
+      });
+    const viaStdio = new Client({ name: 'desktop', version: '1' });
+    await viaStdio.connect(wrapper(token));
+    expect((await viaStdio.listTools()).tools.length).toBeGreaterThanOrEqual(0);
+    await viaStdio.close();
+    const rejected = new Client({ name: 'desktop', version: '1' });
+    await expect(rejected.connect(wrapper('bad-token'))).rejects.toThrow(/rejected the credentials \(HTTP 401\): check MCP_AUTH/);
+    await rejected.close();
+  });
+});
+
+describe('authentication across replicas', () => {
+  let db: TestDatabase;
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    [a, b] = [await startGateway(AUTH_ENV, db), await startGateway(AUTH_ENV, db)];
+  });
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await db.drop();
+  });
+
+  it('refuses on every replica a token revoked on one of them', async () => {
+    const token = (await request(a.url).post('/tokens').auth('ops', 'correct horse').send({ name: 'shared' }).expect(201)).body;
+    await request(b.url).get('/tools').set('authorization', `Bearer ${token.token}`).expect(200);
+    await request(a.url).delete(`/tokens/${token.jti}`).auth('ops', 'correct horse').expect(200);
+    const started = Date.now();
+    await until(async () => (await request(b.url).get('/tools').set('authorization', `Bearer ${token.token}`)).status === 401, 10_000, 200);
+    expect(Date.now() - started).toBeLessThan(7000);
+  });
+});

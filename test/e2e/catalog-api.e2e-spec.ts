@@ -1,0 +1,251 @@
+import request from 'supertest';
+import { startGateway, type TestGateway } from '../support/gateway';
+
+/** The catalog REST API over real HTTP, on a fresh SQLite database. */
+describe('catalog REST API', () => {
+  let gw: TestGateway;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    gw = await startGateway({ MAX_RESOURCE_SIZE: '1000' });
+    http = request(gw.url);
+  });
+  afterAll(() => gw.close());
+
+  const restTool = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    url: 'http://127.0.0.1:9/api/{id}',
+    requestType: 'GET',
+    inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+    ...extra,
+  });
+
+  /** Counts what a rejected request must not have changed. */
+  async function snapshot() {
+    const [tools, audit] = await Promise.all([http.get('/tools?limit=0&include_inactive=true'), http.get('/audit?limit=0')]);
+    return { tools: tools.body.length as number, audit: audit.body.items.length as number };
+  }
+
+  describe('tools', () => {
+    it('creates a tool from a plain body and from the wrapped, snake_case form of the reference gateway', async () => {
+      const plain = await http.post('/tools').send(restTool('plain_tool', { tags: ['Demo', ' demo ', 'x'] })).expect(200);
+      expect(plain.body).toMatchObject({ name: 'plain_tool', integrationType: 'REST', requestType: 'GET', version: 1, tags: ['demo', 'x'], enabled: true });
+      expect(plain.body.id).toMatch(/^[0-9a-f]{32}$/);
+
+      const wrapped = await http
+        .post('/tools')
+        .set('User-Agent', 'reference-client/1.0')
+        .send({ tool: { name: 'wrapped_tool', url: 'http://127.0.0.1:9/x', integration_type: 'REST', request_type: 'post', input_schema: { type: 'object' } }, team_id: null, visibility: 'public' })
+        .expect(200);
+      expect(wrapped.body).toMatchObject({ name: 'wrapped_tool', integrationType: 'REST', requestType: 'POST', inputSchema: { type: 'object' } });
+      expect(wrapped.body.createdVia).toBe('api');
+      expect(wrapped.body.createdFromIp).toBe('127.0.0.1');
+      expect(wrapped.body.createdUserAgent).toBe('reference-client/1.0');
+    });
+
+    it('stores credentials encrypted and shows them masked', async () => {
+      const res = await http.post('/tools').send(restTool('secret_tool', { auth: { auth_type: 'basic', username: 'u', password: 'hunter2' } })).expect(200);
+      expect(res.body.auth).toEqual({ authType: 'basic', username: 'u', password: '*****' });
+      expect(JSON.stringify(res.body)).not.toContain('hunter2');
+      expect(res.body.authValue).toBeUndefined();
+      // Sending the mask back keeps the stored secret; changing the username only is an update.
+      const upd = await http.put(`/tools/${res.body.id}`).send({ auth: { authType: 'basic', username: 'v', password: '*****' } }).expect(200);
+      expect(upd.body.auth).toEqual({ authType: 'basic', username: 'v', password: '*****' });
+      expect(upd.body.version).toBe(2);
+    });
+
+    it.each([
+      ['an invalid JSON Schema', restTool('bad_schema', { inputSchema: { type: 'object', properties: { a: { type: 'wat' } } } }), 422, /inputSchema.*properties\/a\/type/],
+      ['a non-object input schema', restTool('bad_schema2', { inputSchema: { type: 'string' } }), 422, /inputSchema.type/],
+      ['an unknown field', restTool('unknown_field', { colour: 'red' }), 422, /colour: property colour should not exist/],
+      ['a wrong type', restTool('wrong_type', { description: 42 }), 422, /description: must be a string/],
+      ['an invalid name', restTool('has space'), 422, /^name: /],
+      ['a bad URL', restTool('bad_url', { url: 'ftp://x' }), 422, /^url: must be an http\(s\) URL/],
+      ['an MCP tool', restTool('mcp_tool', { integrationType: 'MCP' }), 422, /integrationType/],
+      ['a header with a line break', restTool('crlf', { headers: { 'X-A': 'a\r\nX-Injected: 1' } }), 422, /headers/],
+      ['a duplicate name', restTool('plain_tool'), 409, /name 'plain_tool' already exists/],
+      ['the same field in both spellings', { ...restTool('both'), request_type: 'GET' }, 422, /requestType: given twice/],
+    ])('rejects %s with a clear error and changes nothing', async (_label, body, status, message) => {
+      const before = await snapshot();
+      const res = await http.post('/tools').send(body).expect(status);
+      expect(res.body.message).toMatch(message);
+      expect(res.body.statusCode).toBe(status);
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('answers malformed JSON with 400 and a non-object body with 400', async () => {
+      const bad = await http.post('/tools').set('content-type', 'application/json').send('{"name":').expect(400);
+      expect(bad.body.message).toMatch(/Malformed JSON body/);
+      await http.post('/tools').send([1, 2]).expect(400);
+    });
+
+    it('lists a plain array by default, or pages with include_pagination and a cursor', async () => {
+      for (const n of ['page_a', 'page_b', 'page_c']) await http.post('/tools').send(restTool(n, { tags: ['paged'] })).expect(200);
+      const all = await http.get('/tools?tags=paged').expect(200);
+      expect(all.body.map((t: { name: string }) => t.name)).toEqual(['page_a', 'page_b', 'page_c']);
+      const p1 = await http.get('/tools?tags=paged&limit=2&include_pagination=true').expect(200);
+      expect(p1.body.tools.map((t: { name: string }) => t.name)).toEqual(['page_a', 'page_b']);
+      const p2 = await http.get(`/tools?tags=paged&limit=2&include_pagination=true&cursor=${p1.body.nextCursor}`).expect(200);
+      expect(p2.body).toMatchObject({ tools: [{ name: 'page_c' }], nextCursor: null });
+      await http.get('/tools?cursor=garbage').expect(422);
+      await http.get('/tools?limit=-1').expect(422);
+      await http.get('/tools?bogus=1').expect(422);
+    });
+
+    it('updates with a version bump, audits the changed fields, and refuses a stale version with 409', async () => {
+      const created = (await http.post('/tools').send(restTool('versioned')).expect(200)).body;
+      const v2 = await http.put(`/tools/${created.id}`).send({ description: 'second', version: 1 }).expect(200);
+      expect(v2.body).toMatchObject({ description: 'second', version: 2 });
+      const stale = await http.put(`/tools/${created.id}`).send({ description: 'third', version: 1 }).expect(409);
+      expect(stale.body.message).toMatch(/modified concurrently/);
+      // An update that changes nothing does not bump the version.
+      expect((await http.put(`/tools/${created.id}`).send({ description: 'second' }).expect(200)).body.version).toBe(2);
+      const trail = await http.get(`/audit?entity_type=tool&entity_id=${created.id}`).expect(200);
+      expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['update', 'create']);
+      expect(trail.body.items[0].changedFields).toEqual(['description']);
+    });
+
+    it('lets exactly one of two concurrent updates of the same version win', async () => {
+      const created = (await http.post('/tools').send(restTool('racy')).expect(200)).body;
+      const results = await Promise.all(
+        ['x', 'y', 'z'].map((d) => http.put(`/tools/${created.id}`).send({ description: d, version: 1 })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+      expect((await http.get(`/tools/${created.id}`)).body.version).toBe(2);
+    });
+
+    it('disables and enables through /state and the older /toggle, hiding disabled tools from listings', async () => {
+      const t = (await http.post('/tools').send(restTool('toggled')).expect(200)).body;
+      const off = await http.post(`/tools/${t.id}/state?activate=false`).expect(200);
+      expect(off.body).toMatchObject({ status: 'success', tool: { id: t.id, enabled: false } });
+      expect((await http.get('/tools?limit=0')).body.map((x: { id: string }) => x.id)).not.toContain(t.id);
+      expect((await http.get('/tools?limit=0&include_inactive=true')).body.map((x: { id: string }) => x.id)).toContain(t.id);
+      await http.post(`/tools/${t.id}/toggle?activate=true`).expect(200);
+      expect((await http.get(`/tools/${t.id}`)).body.enabled).toBe(true);
+      const trail = await http.get(`/audit?entity_id=${t.id}&action=enable,disable`).expect(200);
+      expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['enable', 'disable']);
+    });
+
+    it('deletes, then answers 404', async () => {
+      const t = (await http.post('/tools').send(restTool('doomed')).expect(200)).body;
+      expect((await http.delete(`/tools/${t.id}`).expect(200)).body.status).toBe('success');
+      const gone = await http.get(`/tools/${t.id}`).expect(404);
+      expect(gone.body).toMatchObject({ code: 'NOT_FOUND', message: `Tool not found: ${t.id}` });
+      await http.delete(`/tools/${t.id}`).expect(404);
+    });
+  });
+
+  describe('resources', () => {
+    it('creates text and binary resources; GET returns the content, /info the metadata', async () => {
+      const text = (await http.post('/resources').send({ uri: 'file:///docs/a.md', name: 'A', content: '# Hi', mimeType: 'text/markdown' }).expect(200)).body;
+      expect(text).toMatchObject({ uri: 'file:///docs/a.md', size: 4, mimeType: 'text/markdown' });
+      expect(text.textContent).toBeUndefined();
+      expect((await http.get(`/resources/${text.id}`).expect(200)).body).toEqual({ type: 'resource', id: text.id, uri: 'file:///docs/a.md', mimeType: 'text/markdown', text: '# Hi' });
+
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64');
+      const bin = (await http.post('/resources').send({ resource: { uri: 'file:///img.png', name: 'img', blob: png, mime_type: 'image/png' } }).expect(200)).body;
+      expect(bin.size).toBe(4);
+      expect((await http.get(`/resources/${bin.id}`)).body.blob).toBe(png);
+      expect((await http.get(`/resources/${bin.id}/info`)).body).toMatchObject({ name: 'img', mimeType: 'image/png' });
+    });
+
+    it('rejects oversize content with 413 naming the limit, and content plus blob with 422', async () => {
+      const before = await snapshot();
+      const big = await http.post('/resources').send({ uri: 'file:///big', name: 'big', content: 'x'.repeat(1001) }).expect(413);
+      expect(big.body.message).toMatch(/content: 1001 bytes exceeds the limit of 1000 bytes \(MAX_RESOURCE_SIZE\)/);
+      await http.post('/resources').send({ uri: 'file:///both', name: 'b', content: 'x', blob: 'eA==' }).expect(422);
+      await http.post('/resources').send({ uri: 'not a uri', name: 'b', content: 'x' }).expect(422);
+      await http.post('/resources').send({ uri: 'file:///none', name: 'none' }).expect(422);
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('accepts a template resource without content and rejects a duplicate URI', async () => {
+      await http.post('/resources').send({ uri: 'file:///logs/{date}', name: 'logs', uriTemplate: 'file:///logs/{date}' }).expect(200);
+      await http.post('/resources').send({ uri: 'file:///logs/{date}', name: 'again', content: 'x' }).expect(409);
+    });
+  });
+
+  describe('prompts', () => {
+    it('discovers arguments from the template, renders by id or name, and requires required arguments', async () => {
+      const p = (await http.post('/prompts').send({ name: 'greet', template: '# User: Say hi to {{who}} {{#if loud}}LOUDLY{{/if}}\n# Assistant: Hi {{who}}!' }).expect(200)).body;
+      // `loud` is only tested ({{#if loud}}): optional.
+      expect(p.arguments).toEqual([
+        { name: 'who', required: true },
+        { name: 'loud', required: false },
+      ]);
+      const rendered = await http.post('/prompts/greet').send({ who: 'Ada', loud: true }).expect(200);
+      expect(rendered.body.messages).toEqual([
+        { role: 'user', content: { type: 'text', text: 'Say hi to Ada LOUDLY' } },
+        { role: 'assistant', content: { type: 'text', text: 'Hi Ada!' } },
+      ]);
+      const missing = await http.post(`/prompts/${p.id}`).send({ loud: false }).expect(422);
+      expect(missing.body.message).toMatch(/arguments.who: is required/);
+      expect((await http.get('/prompts/greet/info')).body.id).toBe(p.id);
+    });
+
+    it('never exposes prototype properties and rejects an unparsable template', async () => {
+      await http.post('/prompts').send({ name: 'proto', template: '{{constructor}}{{__proto__}}x{{a}}', arguments: [{ name: 'a' }] }).expect(200);
+      const r = await http.post('/prompts/proto').send({ a: 'y' }).expect(200);
+      expect(r.body.messages[0].content.text).toBe('xy');
+      const bad = await http.post('/prompts').send({ name: 'broken', template: '{{#if x}}unclosed' }).expect(422);
+      expect(bad.body.message).toMatch(/^template: is not a valid Handlebars template/);
+    });
+  });
+
+  describe('virtual servers', () => {
+    it('creates a server (201) with associations, lists its tools, and validates ids atomically', async () => {
+      const t1 = (await http.post('/tools').send(restTool('srv_t1')).expect(200)).body;
+      const t2 = (await http.post('/tools').send(restTool('srv_t2')).expect(200)).body;
+      const before = await http.get('/servers?limit=0');
+      const bad = await http.post('/servers').send({ server: { name: 'bad', associated_tools: [t1.id, 'missing'] } }).expect(422);
+      expect(bad.body.message).toMatch(/associatedTools: unknown tool id\(s\): missing/);
+      expect((await http.get('/servers?limit=0')).body).toHaveLength(before.body.length);
+
+      const s = (await http.post('/servers').send({ server: { name: 'My Server', associatedTools: [t2.id, t1.id], icon: 'https://example.com/i.png' } }).expect(201)).body;
+      expect(s.associatedTools).toEqual([t2.id, t1.id]);
+      expect((await http.get(`/servers/${s.id}/tools`)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t2', 'srv_t1']);
+
+      await http.post(`/tools/${t2.id}/state?activate=false`).expect(200);
+      expect((await http.get(`/servers/${s.id}/tools`)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t1']);
+
+      const upd = await http.put(`/servers/${s.id}`).send({ associatedTools: [t1.id] }).expect(200);
+      expect(upd.body).toMatchObject({ associatedTools: [t1.id], version: 2 });
+      const trail = await http.get(`/audit?entity_type=server&entity_id=${s.id}`);
+      expect(trail.body.items[0].changedFields).toEqual(['associatedTools']);
+    });
+
+    it('accepts a client-chosen id', async () => {
+      const s = await http.post('/servers').send({ id: 'my-server-1', name: 'chosen' }).expect(201);
+      expect(s.body.id).toBe('my-server-1');
+      await http.post('/servers').send({ id: 'my-server-1', name: 'again' }).expect(409);
+    });
+  });
+
+  describe('tags, health, version', () => {
+    it('aggregates tags across entity kinds', async () => {
+      await http.post('/prompts').send({ name: 'tagged_p', template: 'x', tags: ['shared-tag'] }).expect(200);
+      await http.post('/tools').send(restTool('tagged_t', { tags: ['shared-tag'] })).expect(200);
+      const tags = await http.get('/tags?include_entities=true').expect(200);
+      const shared = tags.body.find((t: { name: string }) => t.name === 'shared-tag');
+      expect(shared.stats).toMatchObject({ tools: 1, prompts: 1, total: 2 });
+      expect(shared.entities.map((e: { name: string }) => e.name).sort()).toEqual(['tagged_p', 'tagged_t']);
+      expect((await http.get('/tags/shared-tag/entities?entity_types=tools')).body).toEqual([expect.objectContaining({ name: 'tagged_t', type: 'tool' })]);
+    });
+
+    it('reports health, readiness and version with secrets masked', async () => {
+      expect((await http.get('/health').expect(200)).body).toMatchObject({ status: 'ok', info: { eventLoop: { status: 'up' } } });
+      expect((await http.get('/ready').expect(200)).body.info.migrations).toMatchObject({ status: 'up', pending: 0 });
+      const v = (await http.get('/version').expect(200)).body;
+      expect(v.app).toMatchObject({ name: 'MCP Gateway', packageName: 'mcp-gateway' });
+      expect(v.database).toMatchObject({ dialect: 'sqlite', reachable: true, pendingMigrations: 0 });
+      expect(v.settings.JWT_SECRET_KEY).toBe('*****');
+      expect(v.settings.DATABASE_URL).toBe('*****');
+      expect(v.settings.PORT).toBe(0);
+    });
+
+    it('answers unknown routes with a JSON 404', async () => {
+      const r = await http.get('/nope').expect(404);
+      expect(r.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+    });
+  });
+});
