@@ -5,6 +5,7 @@ import { Security1764000000000 } from './1764000000000-Security';
 import { EntityMetrics1764100000000 } from './1764100000000-EntityMetrics';
 import { Cache1764200000000 } from './1764200000000-Cache';
 import { PromptVersions1764400000000 } from './1764400000000-PromptVersions';
+import { LiveResources1764600000000 } from './1764600000000-LiveResources';
 
 /** Every migration, oldest first (one per line). Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   EntityMetrics1764100000000,
   Cache1764200000000,
   PromptVersions1764400000000,
+  LiveResources1764600000000,
 ];

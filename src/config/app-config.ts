@@ -86,6 +86,11 @@ export class AppConfig {
     defaultPageSize: number;
     maxPageSize: number;
     maxResourceSize: number;
+    /** Lower-case MIME patterns (`type/subtype`, `type/*`, `*`). */
+    allowedMimeTypes: string[];
+    /** Default cache lifetime of content fetched from a resource's `contentUrl`. */
+    resourceCacheTtlMs: number;
+    resourceFetchTimeoutMs: number;
     toolNameSeparator: string;
     /** Bytes of a prompt's template (or of the text parts of its messages). */
     maxPromptSize: number;
@@ -171,6 +176,9 @@ export class AppConfig {
       defaultPageSize: env.PAGINATION_DEFAULT_PAGE_SIZE,
       maxPageSize: env.PAGINATION_MAX_PAGE_SIZE,
       maxResourceSize: env.MAX_RESOURCE_SIZE,
+      allowedMimeTypes: env.ALLOWED_MIME_TYPES.split(',').map((m) => m.trim().toLowerCase()).filter(Boolean),
+      resourceCacheTtlMs: env.RESOURCE_CACHE_TTL * 1000,
+      resourceFetchTimeoutMs: Math.round(env.RESOURCE_FETCH_TIMEOUT * 1000),
       toolNameSeparator: env.GATEWAY_TOOL_NAME_SEPARATOR,
       maxPromptSize: env.MAX_PROMPT_SIZE,
       promptRenderTimeoutMs: Math.round(env.PROMPT_RENDER_TIMEOUT * 1000),

@@ -10,6 +10,10 @@ export const DEFAULT_JWT_SECRET = 'my-test-key-change-me-in-production';
 /** The placeholder encryption passphrase; refused outside development. */
 export const DEFAULT_ENCRYPTION_SECRET = 'my-test-salt-change-me-in-production';
 
+/** Resource MIME types accepted unless ALLOWED_MIME_TYPES says otherwise: text, JSON/XML/YAML, images, PDF, raw bytes. */
+export const DEFAULT_ALLOWED_MIME_TYPES =
+  'text/*,application/json,application/*+json,application/xml,application/*+xml,application/yaml,application/x-yaml,application/javascript,image/*,application/pdf,application/octet-stream';
+
 /**
  * Every environment variable the gateway reads, with its default, its validation rule and its documentation.
  * This class is the single source of truth: `loadConfig` validates `process.env` against it, and
@@ -470,6 +474,29 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   MAX_RESOURCE_SIZE = 10 * 1024 * 1024;
+
+  @EnvDoc({
+    group: 'Catalog',
+    description:
+      'MIME types a resource may have, comma-separated; `type/*` and `*` are wildcards. Checked on create/update (422) and on the `Content-Type` of content fetched from a `contentUrl`.',
+  })
+  @IsString()
+  @Matches(/^\s*(\*|[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*\/[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*)(\s*,\s*(\*|[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*\/[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]*))*\s*$/, {
+    message: 'ALLOWED_MIME_TYPES must be a comma-separated list of MIME types such as text/*,application/json',
+  })
+  ALLOWED_MIME_TYPES = DEFAULT_ALLOWED_MIME_TYPES;
+
+  @EnvDoc({ group: 'Catalog', description: 'Seconds the content fetched for an HTTP-backed resource (`contentUrl`) is cached when the resource sets no `cacheTtl`; 0 fetches on every read.' })
+  @ToNumber()
+  @IsInt()
+  @Min(0)
+  RESOURCE_CACHE_TTL = 300;
+
+  @EnvDoc({ group: 'Catalog', description: 'Seconds an HTTP-backed resource\'s upstream may take to answer before the read fails.' })
+  @ToNumber()
+  @Min(0.1)
+  @Max(300)
+  RESOURCE_FETCH_TIMEOUT = 10;
 
   @EnvDoc({ group: 'Catalog', description: 'Largest prompt accepted, in bytes: its template, or the text parts of its messages together.' })
   @ToNumber()

@@ -67,6 +67,9 @@ export function makeResource(overrides: Partial<Resource> = {}): Resource {
     textContent: 'hello',
     binaryContent: null,
     size: 5,
+    contentUrl: null,
+    cacheTtl: null,
+    contentHash: null,
     gatewayId: null,
     ...overrides,
   };

@@ -13,6 +13,8 @@ export interface CatalogChangedEvent {
   /** Natural key (name, or URI for resources). */
   key: string;
   action: CatalogAction;
+  /** Resources: the URI template of a template resource (sessions subscribed to a URI it matches are notified). */
+  uriTemplate?: string;
 }
 
 /** Publishes catalog changes once the transaction that made them has committed. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityKind } from '../../common/catalog/catalog.model';
 
 /** The caches, each named in `cache_hits_total{cache=...}` / `cache_misses_total{cache=...}`. */
-export type CacheNamespace = 'catalog' | 'resource' | 'peer';
+export type CacheNamespace = 'catalog' | 'resource' | 'fetch' | 'peer';
 
 /** Every kind of catalog entity carries a version token, replaced (never reused) whenever one of them changes. */
 export const VERSIONED_KINDS: readonly EntityKind[] = ['tool', 'resource', 'prompt', 'server', 'gateway'];
@@ -18,6 +18,8 @@ export const NAMESPACE_DEPENDENCIES: Record<CacheNamespace, readonly EntityKind[
   // Listings filter by virtual-server membership and by the state of the peers that entities come from.
   catalog: ['tool', 'resource', 'prompt', 'server', 'gateway'],
   resource: ['resource', 'server', 'gateway'],
+  // Content fetched for HTTP-backed resources: refetched after any change of a resource (URL, TTL, refresh).
+  fetch: ['resource'],
   peer: ['gateway'],
 };
 

@@ -36,9 +36,10 @@ export class GatewayCache {
   /**
    * The value cached under `key` in `namespace`, or `compute()`'s result (then cached). Concurrent misses of one
    * key in this replica share one computation. If the cache cannot be used (Redis or the database unreachable),
-   * the value is computed: the cache never makes a request fail, nor serve an old value.
+   * the value is computed: the cache never makes a request fail, nor serve an old value. `ttlMs` overrides
+   * CACHE_TTL for this value.
    */
-  async wrap<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>): Promise<T> {
+  async wrap<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, options: { ttlMs?: number } = {}): Promise<T> {
     if (!this.enabled) return compute();
     let fullKey: string;
     try {
@@ -54,7 +55,7 @@ export class GatewayCache {
     let loading = this.loading.get(fullKey) as Promise<T> | undefined;
     if (!loading) {
       loading = compute().then(async (value) => {
-        if (value !== undefined) await this.manager.set(fullKey, value).catch((err: Error) => this.warn(`cache write failed: ${err.message}`));
+        if (value !== undefined) await this.manager.set(fullKey, value, options.ttlMs).catch((err: Error) => this.warn(`cache write failed: ${err.message}`));
         return value;
       });
       const running = loading;

@@ -52,6 +52,13 @@ export class ResourcesController {
     return deleted('Resource', id);
   }
 
+  /** Re-fetches an HTTP-backed resource; a change of its content notifies subscribed MCP sessions. */
+  @Post(':id/refresh')
+  @HttpCode(200)
+  refresh(@Param('id') id: string) {
+    return this.resources.refresh(id);
+  }
+
   @Post([':id/state', ':id/toggle'])
   @HttpCode(200)
   async setState(@Param('id') id: string, @Query() q: StateQueryDto) {

@@ -23,7 +23,7 @@ import { FederationForwarder } from '../federation/forwarding/federation-forward
 import type { Prompt } from '../prompts/prompt.model';
 import { PromptsService } from '../prompts/prompts.service';
 import type { Resource } from '../resources/resource.model';
-import { ResourcesService } from '../resources/resources.service';
+import { type LocalSource, ResourcesService } from '../resources/resources.service';
 import { ServersService } from '../servers/servers.service';
 import type { SessionChannel } from '../tools/execution/invocation-context';
 import type { Tool } from '../tools/tool.model';
@@ -71,13 +71,19 @@ export function toMcpPrompt(p: Prompt): McpPrompt {
 
 type Kind = 'tools' | 'resources' | 'prompts';
 
-/** What a resource read needs, cached: whom to ask (a federated resource), or the content itself (a local one). */
+/**
+ * What a resource read needs, cached: whom to ask (a federated resource), where to fetch from (an HTTP-backed
+ * one: the fetched content has its own cache and lifetime), or the content itself (stored or rendered).
+ */
 interface ResourceRead {
   id: string;
   gatewayId: string | null;
   federationSource: string | null;
   uriTemplate: string | null;
   contents?: ReadResourceResult;
+  source?: LocalSource;
+  /** A template resource with no content to render. */
+  empty?: boolean;
 }
 
 /** Local contents larger than this are read from the database each time rather than cached. */
@@ -155,18 +161,28 @@ export class McpCatalog {
     const r = await this.cache.wrap('resource', cacheKey('read', scope, uri), async () => this.resourceRead(await this.findResource(scope, uri), uri));
     return this.recorder.track(this.target('resource', r, uri, scope), async () => {
       if (r.gatewayId) return this.forwarder.readResource(r, uri, session);
-      if (r.uriTemplate) throw new JsonRpcError(RESOURCE_NOT_FOUND, `Resource template ${r.uriTemplate} has no content for ${uri}`, { uri });
-      return r.contents ?? this.resourceRead(await this.findResource(scope, uri), uri, true).contents!;
+      if (r.contents) return r.contents;
+      const read = r.source ? { contents: await this.resources.contentsFor(r.source, uri) } : r.empty ? undefined : (await this.resourceRead(await this.findResource(scope, uri), uri, true)).contents;
+      if (!read?.contents) throw new JsonRpcError(RESOURCE_NOT_FOUND, `Resource template ${r.uriTemplate} has no content for ${uri}`, { uri });
+      return read as ReadResourceResult;
     });
   }
 
-  /** Federated reads go to the peer each time (only whom to ask is cached); local content is cached unless large. */
-  private resourceRead(r: Resource, uri: string, always = false): ResourceRead {
+  /**
+   * Federated reads go to the peer each time (only whom to ask is cached); HTTP-backed ones are fetched through
+   * their own cache; stored content (rendered for a template's URI) is cached unless large.
+   */
+  private async resourceRead(r: Resource, uri: string, always = false): Promise<ResourceRead> {
     const read: ResourceRead = { id: r.id, gatewayId: r.gatewayId, federationSource: r.federationSource, uriTemplate: r.uriTemplate };
-    if (r.gatewayId || r.uriTemplate) return read;
+    if (r.gatewayId) return read;
+    if (r.contentUrl) {
+      read.source = { id: r.id, uriTemplate: r.uriTemplate, contentUrl: r.contentUrl, cacheTtl: r.cacheTtl, mimeType: r.mimeType, textContent: null, binaryContent: null };
+      return read;
+    }
     if (!always && (r.binaryContent ?? r.textContent ?? '').length > MAX_CACHED_CONTENT) return read;
-    const mimeType = r.mimeType ? { mimeType: r.mimeType } : {};
-    read.contents = { contents: [r.binaryContent !== null ? { uri, ...mimeType, blob: r.binaryContent } : { uri, ...mimeType, text: r.textContent ?? '' }] };
+    const contents = await this.resources.contentsFor(r, uri);
+    if (contents) read.contents = { contents };
+    else read.empty = true;
     return read;
   }
 

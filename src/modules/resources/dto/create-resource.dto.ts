@@ -1,6 +1,6 @@
-import { IsBase64, IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBase64, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsTagList } from '../../../common/catalog/catalog-dto';
-import { MIME_PATTERN, URI_PATTERN, URI_TEMPLATE_PATTERN } from '../resource.model';
+import { CONTENT_URL_PATTERN, MIME_PATTERN, URI_PATTERN, URI_TEMPLATE_PATTERN } from '../resource.model';
 
 /** Body of `POST /resources`: text `content` or base64 `blob` (or neither for a template resource). */
 export class CreateResourceDto {
@@ -40,6 +40,20 @@ export class CreateResourceDto {
   @IsString()
   @IsBase64({}, { message: 'blob must be base64-encoded' })
   blob?: string;
+
+  /** Fetch the content from this http(s) URL on read instead of storing it (an HTTP-backed resource). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @Matches(CONTENT_URL_PATTERN, { message: 'contentUrl must be an http(s) URL such as https://example.com/data.json' })
+  contentUrl?: string;
+
+  /** Seconds fetched content is cached; 0 fetches on every read. Default: RESOURCE_CACHE_TTL. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  cacheTtl?: number;
 
   @IsTagList()
   tags?: string[];

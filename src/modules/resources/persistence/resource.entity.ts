@@ -29,5 +29,14 @@ export class ResourceEntity extends CatalogEntityBase implements Resource {
   size!: number | null;
 
   @Column({ type: 'varchar', nullable: true })
+  contentUrl!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  cacheTtl!: number | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  contentHash!: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
   gatewayId!: string | null;
 }

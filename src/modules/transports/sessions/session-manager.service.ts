@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../../common/events/catalog-events';
 import { MCP_SESSION_CLOSED, RESOURCE_UPDATED, type ResourceUpdatedEvent } from '../../../common/events/mcp-events';
 import { AppConfig } from '../../../config/app-config';
@@ -97,7 +98,7 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
       if (!set) this.pending.set(session.id, (set = new Set()));
       for (const k of kinds) set.add(k);
     }
-    if (event.kind === 'resource' && (event.action === 'update' || event.action === 'delete')) this.notifyResourceUpdated(event.key);
+    if (event.kind === 'resource' && (event.action === 'update' || event.action === 'delete')) this.notifyResourceUpdated(event.key, event.uriTemplate);
     this.flushTimer ??= setTimeout(() => this.flush(), NOTIFY_DEBOUNCE_MS);
   }
 
@@ -106,11 +107,22 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
     this.notifyResourceUpdated(event.uri);
   }
 
-  /** Sends `notifications/resources/updated` to every session subscribed to `uri`. */
-  notifyResourceUpdated(uri: string): void {
+  /**
+   * Sends `notifications/resources/updated` to every session subscribed to `uri`, and, for a template resource, to
+   * every session subscribed to a URI its template matches (naming that URI).
+   */
+  notifyResourceUpdated(uri: string, uriTemplate?: string): void {
+    let template: UriTemplate | undefined;
+    try {
+      template = uriTemplate ? new UriTemplate(uriTemplate) : undefined;
+    } catch {
+      template = undefined;
+    }
     for (const session of this.sessions.values()) {
-      if (!session.state.subscriptions.has(uri)) continue;
-      session.server.sendResourceUpdated({ uri }).catch((err: Error) => this.logger.debug(`resources/updated to ${session.id}: ${err.message}`));
+      for (const subscribed of session.state.subscriptions) {
+        if (subscribed !== uri && !template?.match(subscribed)) continue;
+        session.server.sendResourceUpdated({ uri: subscribed }).catch((err: Error) => this.logger.debug(`resources/updated to ${session.id}: ${err.message}`));
+      }
     }
   }
 
