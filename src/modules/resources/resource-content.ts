@@ -30,11 +30,19 @@ export function templateVariables(template: string): string[] {
   return new UriTemplate(template).variableNames;
 }
 
-/** The variables a concrete URI gives a template, or null when it does not match. */
+function decode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The variables a concrete URI gives a template (percent-decoded), or null when it does not match. */
 export function matchTemplate(template: string, uri: string): Record<string, string> | null {
   const vars = new UriTemplate(template).match(uri);
   if (!vars) return null;
-  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.map(decode).join(',') : decode(v)]));
 }
 
 /**

@@ -1,0 +1,321 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import request from 'supertest';
+import { startGateway, type TestGateway } from '../support/gateway';
+import { startHttpUpstream, type HttpUpstream } from '../support/http-upstream';
+import { connectMcp, rpcError, until } from '../support/mcp';
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x10]);
+const MAX = 2000;
+
+/**
+ * Live resources on a running gateway, read by real SDK clients over Streamable HTTP: URI templates resolved on
+ * read, HTTP-backed content from a real upstream (cache, refresh, failures), the MIME allowlist and size limit,
+ * binary content, and `notifications/resources/updated` to subscribers only.
+ */
+describe('live resources', () => {
+  let gw: TestGateway;
+  let up: HttpUpstream;
+  let http: ReturnType<typeof request>;
+  let docBody = 'version 1';
+  const hits = (path: string) => up.requests.filter((r) => r.path === path).length;
+
+  beforeAll(async () => {
+    up = await startHttpUpstream((req, res) => {
+      if (req.path === '/doc') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        return void res.end(docBody);
+      }
+      if (req.path.startsWith('/users/')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ user: decodeURIComponent(req.path.slice('/users/'.length)), page: req.query.page ?? null }));
+      }
+      if (req.path === '/img') {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        return void res.end(PNG);
+      }
+      if (req.path === '/exe') {
+        res.writeHead(200, { 'content-type': 'application/x-msdownload' });
+        return void res.end('MZ');
+      }
+      if (req.path === '/big') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return void res.end('x'.repeat(MAX * 3));
+      }
+      if (req.path === '/slow') {
+        const timer = setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          res.end('late');
+        }, 5000);
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('boom');
+    });
+    gw = await startGateway({ MAX_RESOURCE_SIZE: String(MAX), RESOURCE_FETCH_TIMEOUT: '0.5', RESOURCE_CACHE_TTL: '60' });
+    http = request(gw.url);
+  });
+
+  afterAll(async () => {
+    await gw.close();
+    await up.close();
+  });
+
+  const create = async (body: Record<string, unknown>, status = 200) => (await http.post('/resources').send(body).expect(status)).body;
+
+  /** A connected client recording the resource notifications it receives. */
+  async function watcher(): Promise<{ client: Client; updated: string[]; listChanged: number[] }> {
+    const client = await connectMcp(`${gw.url}/mcp`);
+    const updated: string[] = [];
+    const listChanged: number[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => void listChanged.push(Date.now()));
+    // The SDK client opens its GET stream after initialization; give it a moment to attach.
+    await new Promise((r) => setTimeout(r, 200));
+    return { client, updated, listChanged };
+  }
+
+  describe('URI templates', () => {
+    beforeAll(async () => {
+      await create({ uri: 'users://{id}/profile', name: 'profile', uriTemplate: 'users://{id}/profile', content: 'Profile of {id}: {"json": true}', mimeType: 'text/markdown' });
+      await create({ uri: 'api://users/{name}', name: 'api-user', uriTemplate: 'api://users/{name}{?page}', contentUrl: `${up.url}/users/{name}{?page}`, cacheTtl: 0 });
+    });
+
+    it('lists template resources under resources/templates/list, not resources/list', async () => {
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        const templates = (await client.listResourceTemplates()).resourceTemplates;
+        expect(templates).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ uriTemplate: 'users://{id}/profile', name: 'profile', mimeType: 'text/markdown' }),
+            expect.objectContaining({ uriTemplate: 'api://users/{name}{?page}', name: 'api-user' }),
+          ]),
+        );
+        expect((await client.listResources()).resources.map((r) => r.uri)).not.toContain('users://{id}/profile');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('reads a concrete URI through its template, filling the variables into the text', async () => {
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        const read = await client.readResource({ uri: 'users://42/profile' });
+        expect(read.contents).toEqual([{ uri: 'users://42/profile', mimeType: 'text/markdown', text: 'Profile of 42: {"json": true}' }]);
+        expect((await client.readResource({ uri: 'users://ada/profile' })).contents[0]).toMatchObject({ text: 'Profile of ada: {"json": true}' });
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('fetches an HTTP-backed template with the variables percent-encoded into its URL', async () => {
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        const read = await client.readResource({ uri: 'api://users/a%20b?page=2' });
+        expect(read.contents).toEqual([{ uri: 'api://users/a%20b?page=2', mimeType: 'application/json', text: JSON.stringify({ user: 'a b', page: '2' }) }]);
+        // A value cannot escape its path segment.
+        await client.readResource({ uri: 'api://users/..%2Fadmin?page=1' });
+        expect(up.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/users/a%20b', '/users/..%2Fadmin']));
+        expect(up.requests.some((r) => r.path === '/admin')).toBe(false);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('answers -32002 for a URI no resource or template matches', async () => {
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        const err = await rpcError(client.readResource({ uri: 'nothing://here' }));
+        expect(err.code).toBe(-32002);
+        expect(err.message).toMatch(/Resource not found: nothing:\/\/here/);
+        expect((await rpcError(client.readResource({ uri: 'users://42/other' }))).code).toBe(-32002);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('validates templates and their contentUrl variables (422 naming the field)', async () => {
+      const unknownVar = await create({ uri: 'x://{a}', name: 'x', uriTemplate: 'x://{a}', contentUrl: `${up.url}/{b}` }, 422);
+      expect(unknownVar.message).toMatch(/^contentUrl: uses \{b\}, which uriTemplate does not define/);
+      const plain = await create({ uri: 'x://plain', name: 'x', contentUrl: `${up.url}/{b}` }, 422);
+      expect(plain.message).toMatch(/^contentUrl: may use \{variables\} only in a template resource/);
+    });
+  });
+
+  describe('HTTP-backed resources', () => {
+    let doc: { id: string; uri: string };
+
+    beforeAll(async () => {
+      doc = await create({ resource: { uri: 'web://doc', name: 'doc', contentUrl: `${up.url}/doc`, cacheTtl: 60 } });
+    });
+
+    it('fetches on the first read, then serves reads within the TTL from the cache (MCP and REST)', async () => {
+      expect(doc).toMatchObject({ contentUrl: `${up.url}/doc`, cacheTtl: 60, mimeType: null, contentHash: null });
+      const before = hits('/doc');
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        const first = await client.readResource({ uri: 'web://doc' });
+        expect(first.contents).toEqual([{ uri: 'web://doc', mimeType: 'text/plain', text: 'version 1' }]);
+        expect(hits('/doc')).toBe(before + 1);
+        expect((await client.readResource({ uri: 'web://doc' })).contents[0]).toMatchObject({ text: 'version 1' });
+        expect((await http.get(`/resources/${doc.id}`).expect(200)).body).toEqual({ type: 'resource', id: doc.id, uri: 'web://doc', mimeType: 'text/plain', text: 'version 1' });
+        expect(hits('/doc')).toBe(before + 1);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('refresh notifies subscribers when the upstream content changed, and only then; unsubscribed clients hear nothing', async () => {
+      const subscribed = await watcher();
+      const other = await watcher();
+      try {
+        await subscribed.client.subscribeResource({ uri: 'web://doc' });
+        // The first refresh records the baseline hash of the content.
+        const baseline = (await http.post(`/resources/${doc.id}/refresh`).expect(200)).body;
+        expect(baseline).toMatchObject({ id: doc.id, changed: true, size: 9, mimeType: 'text/plain', contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        await until(() => subscribed.updated.length === 1 || undefined);
+        const unchanged = (await http.post(`/resources/${doc.id}/refresh`).expect(200)).body;
+        expect(unchanged).toMatchObject({ changed: false, contentHash: baseline.contentHash });
+
+        docBody = 'version 2, longer';
+        const started = Date.now();
+        const changed = (await http.post(`/resources/${doc.id}/refresh`).expect(200)).body;
+        expect(changed).toMatchObject({ changed: true, size: docBody.length });
+        expect(changed.contentHash).not.toBe(baseline.contentHash);
+        await until(() => subscribed.updated.length === 2 || undefined);
+        console.log(`resources/updated received ${Date.now() - started} ms after the refresh request`);
+        expect(subscribed.updated).toEqual(['web://doc', 'web://doc']);
+
+        // The refreshed content is what reads now return, from the cache the refresh primed.
+        const fetchesBefore = hits('/doc');
+        expect((await subscribed.client.readResource({ uri: 'web://doc' })).contents[0]).toMatchObject({ text: 'version 2, longer' });
+        expect(hits('/doc')).toBe(fetchesBefore);
+        expect((await http.get(`/resources/${doc.id}/info`).expect(200)).body).toMatchObject({ contentHash: changed.contentHash, size: docBody.length });
+
+        await new Promise((r) => setTimeout(r, 300));
+        expect(other.updated).toEqual([]);
+        expect(subscribed.updated).toHaveLength(2);
+      } finally {
+        await subscribed.client.close();
+        await other.client.close();
+      }
+    });
+
+    it('serves binary upstream content as a blob', async () => {
+      const img = await create({ uri: 'web://img', name: 'img', contentUrl: `${up.url}/img` });
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        const read = await client.readResource({ uri: 'web://img' });
+        expect(read.contents).toEqual([{ uri: 'web://img', mimeType: 'image/png', blob: PNG.toString('base64') }]);
+        expect(Buffer.from((await http.get(`/resources/${img.id}`).expect(200)).body.blob, 'base64')).toEqual(PNG);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('turns upstream failures into quick JSON-RPC errors naming the URL and status (REST: 502/504)', async () => {
+      const failing = await create({ uri: 'web://fail', name: 'fail', contentUrl: `${up.url}/fail` });
+      const slow = await create({ uri: 'web://slow', name: 'slow', contentUrl: `${up.url}/slow` });
+      const exe = await create({ uri: 'web://exe', name: 'exe', contentUrl: `${up.url}/exe` });
+      const big = await create({ uri: 'web://big', name: 'big', contentUrl: `${up.url}/big` });
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        let started = Date.now();
+        const e500 = await rpcError(client.readResource({ uri: 'web://fail' }));
+        expect(e500.message).toContain(`contentUrl ${up.url}/fail answered HTTP 500`);
+        expect(Date.now() - started).toBeLessThan(2000);
+
+        started = Date.now();
+        const timeout = await rpcError(client.readResource({ uri: 'web://slow' }));
+        const waited = Date.now() - started;
+        console.log(`slow upstream: JSON-RPC error after ${waited} ms (RESOURCE_FETCH_TIMEOUT=0.5)`);
+        expect(timeout.message).toMatch(/no response within 500 ms \(RESOURCE_FETCH_TIMEOUT\)/);
+        expect(waited).toBeLessThan(2500);
+
+        expect((await rpcError(client.readResource({ uri: 'web://exe' }))).message).toMatch(/content type application\/x-msdownload, which ALLOWED_MIME_TYPES does not allow/);
+        expect((await rpcError(client.readResource({ uri: 'web://big' }))).message).toMatch(/exceeds the limit of 2000 bytes \(MAX_RESOURCE_SIZE\)/);
+
+        expect((await http.get(`/resources/${failing.id}`).expect(502)).body.message).toMatch(/answered HTTP 500/);
+        await http.get(`/resources/${slow.id}`).expect(504);
+        await http.post(`/resources/${exe.id}/refresh`).expect(502);
+        await http.post(`/resources/${big.id}/refresh`).expect(413);
+        // Errors are not cached: a healthy upstream is asked again.
+        const before = hits('/fail');
+        await rpcError(client.readResource({ uri: 'web://fail' }));
+        expect(hits('/fail')).toBe(before + 1);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('validates contentUrl (422 naming the field) and refuses refreshing a resource without one', async () => {
+      expect((await create({ uri: 'web://both', name: 'b', content: 'x', contentUrl: `${up.url}/doc` }, 422)).message).toMatch(/^contentUrl: /);
+      expect((await create({ uri: 'web://ftp', name: 'b', contentUrl: 'ftp://example.com/x' }, 422)).message).toMatch(/^contentUrl: must be an http\(s\) URL/);
+      expect((await create({ uri: 'web://meta', name: 'b', contentUrl: 'http://169.254.169.254/latest/meta-data' }, 422)).message).toMatch(/^contentUrl: is not allowed by SSRF protection/);
+      expect((await create({ uri: 'web://ttl', name: 'b', contentUrl: `${up.url}/doc`, cacheTtl: -1 }, 422)).message).toMatch(/cacheTtl/);
+      const stored = await create({ uri: 'web://stored', name: 's', content: 'x' });
+      expect((await http.post(`/resources/${stored.id}/refresh`).expect(422)).body.message).toMatch(/^contentUrl: this resource has no contentUrl/);
+    });
+  });
+
+  describe('notifications on REST changes', () => {
+    it('sends resources/updated to subscribers of a changed resource (and of URIs a changed template matches), list_changed to all', async () => {
+      const notes = await create({ uri: 'docs://notes', name: 'notes', content: 'v1' });
+      const template = (await http.get('/resources?limit=0').expect(200)).body.find((r: { uri: string }) => r.uri === 'users://{id}/profile');
+      const subscribed = await watcher();
+      const other = await watcher();
+      try {
+        await subscribed.client.subscribeResource({ uri: 'docs://notes' });
+        await subscribed.client.subscribeResource({ uri: 'users://7/profile' });
+        await http.put(`/resources/${notes.id}`).send({ content: 'v2' }).expect(200);
+        await until(() => subscribed.updated.includes('docs://notes') || undefined);
+        expect((await subscribed.client.readResource({ uri: 'docs://notes' })).contents[0]).toMatchObject({ text: 'v2' });
+
+        await http.put(`/resources/${template.id}`).send({ content: 'New profile of {id}' }).expect(200);
+        await until(() => subscribed.updated.includes('users://7/profile') || undefined);
+        expect((await subscribed.client.readResource({ uri: 'users://7/profile' })).contents[0]).toMatchObject({ text: 'New profile of 7' });
+
+        await subscribed.client.unsubscribeResource({ uri: 'docs://notes' });
+        const seen = subscribed.updated.length;
+        await http.put(`/resources/${notes.id}`).send({ content: 'v3' }).expect(200);
+        await create({ uri: 'docs://new', name: 'new', content: 'x' });
+        await until(() => other.listChanged.length > 0 || undefined);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(subscribed.updated).toHaveLength(seen);
+        expect(other.updated).toEqual([]);
+      } finally {
+        await subscribed.client.close();
+        await other.client.close();
+      }
+    });
+  });
+
+  describe('MIME allowlist, size limit and binary content', () => {
+    it('rejects a MIME type outside ALLOWED_MIME_TYPES with 422 naming mimeType, on create and update', async () => {
+      const bad = await create({ uri: 'file:///x.exe', name: 'exe', content: 'MZ', mimeType: 'application/x-msdownload' }, 422);
+      expect(bad.message).toMatch(/^mimeType: application\/x-msdownload is not allowed \(ALLOWED_MIME_TYPES: text\/\*/);
+      const ok = await create({ uri: 'file:///ok.json', name: 'ok', content: '{}', mimeType: 'application/json; charset=utf-8' });
+      expect((await http.put(`/resources/${ok.id}`).send({ mimeType: 'video/mp4' }).expect(422)).body.message).toMatch(/^mimeType: video\/mp4 is not allowed/);
+    });
+
+    it('rejects oversize content and blobs with 413 naming the field', async () => {
+      expect((await create({ uri: 'file:///big.txt', name: 'big', content: 'x'.repeat(MAX + 1) }, 413)).message).toMatch(/^content: 2001 bytes exceeds/);
+      expect((await create({ uri: 'file:///big.bin', name: 'big', blob: Buffer.alloc(MAX + 1).toString('base64') }, 413)).message).toMatch(/^blob: 2001 bytes exceeds/);
+    });
+
+    it('round-trips binary content as a base64 blob over REST and MCP', async () => {
+      const png = await create({ uri: 'file:///logo.png', name: 'logo', blob: PNG.toString('base64'), mimeType: 'image/png' });
+      expect(png).toMatchObject({ size: PNG.length, mimeType: 'image/png' });
+      expect((await http.get(`/resources/${png.id}`).expect(200)).body).toEqual({ type: 'resource', id: png.id, uri: 'file:///logo.png', mimeType: 'image/png', blob: PNG.toString('base64') });
+      const client = await connectMcp(`${gw.url}/mcp`);
+      try {
+        const [content] = (await client.readResource({ uri: 'file:///logo.png' })).contents as Array<{ blob: string; mimeType: string }>;
+        expect(content.mimeType).toBe('image/png');
+        expect(Buffer.from(content.blob, 'base64')).toEqual(PNG);
+      } finally {
+        await client.close();
+      }
+    });
+  });
+});
