@@ -1,9 +1,11 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import request from 'supertest';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { startHttpUpstream, type HttpUpstream } from '../support/http-upstream';
 import { connectMcp, rpcError, until } from '../support/mcp';
+import { startDedicatedRedis, type DedicatedRedis } from '../support/redis';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x10]);
 const MAX = 2000;
@@ -317,5 +319,75 @@ describe('live resources', () => {
         await client.close();
       }
     });
+  });
+});
+
+/**
+ * Two gateways sharing one PostgreSQL database, with and without Redis: a session subscribed on one replica hears
+ * of content changes made through the other (exact relay over Redis; without it, a coarse change found by polling
+ * re-notifies every subscription).
+ */
+describe.each([
+  { name: 'with Redis', redis: true },
+  { name: 'without Redis', redis: false },
+])('resources/updated across replicas ($name)', ({ redis: withRedis }) => {
+  let db: TestDatabase;
+  let redis: DedicatedRedis | undefined;
+  let up: HttpUpstream;
+  let a: TestGateway;
+  let b: TestGateway;
+  let body = 'one';
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    if (withRedis) redis = await startDedicatedRedis();
+    up = await startHttpUpstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(body);
+    });
+    const env = { CACHE_TYPE: 'memory', ...(redis ? { REDIS_URL: redis.url, CACHE_PREFIX: 'live:' } : {}) };
+    a = await startGateway(env, db);
+    b = await startGateway(env, db);
+  }, 60_000);
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await up?.close();
+    await redis?.stop();
+    await db?.drop();
+  });
+
+  it('notifies a subscriber on replica B of a REST update and of a refresh made through replica A', async () => {
+    const notes = (await request(a.url).post('/resources').send({ uri: 'docs://shared', name: 'shared', content: 'v1' }).expect(200)).body;
+    const web = (await request(a.url).post('/resources').send({ uri: 'web://shared', name: 'web', contentUrl: `${up.url}/x` }).expect(200)).body;
+    const subscriber = await connectMcp(`${b.url}/mcp`);
+    const bystander = await connectMcp(`${b.url}/mcp`);
+    const updated: string[] = [];
+    const heardByBystander: string[] = [];
+    subscriber.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri));
+    bystander.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void heardByBystander.push(n.params.uri));
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      await subscriber.subscribeResource({ uri: 'docs://shared' });
+      await subscriber.subscribeResource({ uri: 'web://shared' });
+      expect((await subscriber.readResource({ uri: 'web://shared' })).contents[0]).toMatchObject({ text: 'one' });
+
+      const started = Date.now();
+      await request(a.url).put(`/resources/${notes.id}`).send({ content: 'v2' }).expect(200);
+      await until(() => updated.includes('docs://shared') || undefined, 10_000);
+      console.log(`${withRedis ? 'Redis' : 'polling'} relay: resources/updated on replica B ${Date.now() - started} ms after the update on A`);
+      expect((await subscriber.readResource({ uri: 'docs://shared' })).contents[0]).toMatchObject({ text: 'v2' });
+
+      body = 'two';
+      updated.length = 0;
+      expect((await request(a.url).post(`/resources/${web.id}/refresh`).expect(200)).body.changed).toBe(true);
+      await until(() => updated.includes('web://shared') || undefined, 10_000);
+      expect((await subscriber.readResource({ uri: 'web://shared' })).contents[0]).toMatchObject({ text: 'two' });
+      expect(heardByBystander).toEqual([]);
+    } finally {
+      await subscriber.close();
+      await bystander.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../../common/events/catalog-events';
+import { isRelayed } from '../../../common/events/cluster-events';
 import { MCP_SESSION_CLOSED, RESOURCE_UPDATED, type ResourceUpdatedEvent } from '../../../common/events/mcp-events';
 import { AppConfig } from '../../../config/app-config';
 import { GatewayMetrics } from '../../../observability/metrics/gateway-metrics.service';
@@ -98,7 +99,12 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
       if (!set) this.pending.set(session.id, (set = new Set()));
       for (const k of kinds) set.add(k);
     }
-    if (event.kind === 'resource' && (event.action === 'update' || event.action === 'delete')) this.notifyResourceUpdated(event.key, event.uriTemplate);
+    if (event.kind === 'resource' && isRelayed(event) && event.coarse) {
+      // Another replica changed some resource and only the kind is known (no Redis): every subscriber re-reads.
+      this.notifyAllSubscribers();
+    } else if (event.kind === 'resource' && (event.action === 'update' || event.action === 'delete')) {
+      this.notifyResourceUpdated(event.key, event.uriTemplate);
+    }
     this.flushTimer ??= setTimeout(() => this.flush(), NOTIFY_DEBOUNCE_MS);
   }
 
@@ -122,6 +128,15 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
       for (const subscribed of session.state.subscriptions) {
         if (subscribed !== uri && !template?.match(subscribed)) continue;
         session.server.sendResourceUpdated({ uri: subscribed }).catch((err: Error) => this.logger.debug(`resources/updated to ${session.id}: ${err.message}`));
+      }
+    }
+  }
+
+  /** `notifications/resources/updated` for every subscription of every session. */
+  private notifyAllSubscribers(): void {
+    for (const session of this.sessions.values()) {
+      for (const uri of session.state.subscriptions) {
+        session.server.sendResourceUpdated({ uri }).catch((err: Error) => this.logger.debug(`resources/updated to ${session.id}: ${err.message}`));
       }
     }
   }
