@@ -38,6 +38,18 @@ describe('resource content helpers', () => {
       expect(matchTemplate('users://{id}/profile', 'users://42/profile/x')).toBeNull();
     });
 
+    it('matches query expressions with any subset of their parameters, in any order, and nothing else', () => {
+      const t = 'api://search{?q,limit}';
+      expect(matchTemplate(t, 'api://search')).toEqual({});
+      expect(matchTemplate(t, 'api://search?q=a%20b')).toEqual({ q: 'a b' });
+      expect(matchTemplate(t, 'api://search?limit=2&q=x')).toEqual({ q: 'x', limit: '2' });
+      expect(matchTemplate(t, 'api://search?other=1')).toBeNull();
+      expect(matchTemplate(t, 'api://searchx')).toBeNull();
+      expect(matchTemplate('api://users/{name}{?page}', 'api://users/ada')).toEqual({ name: 'ada' });
+      expect(matchTemplate('api://users/{name}{?page}', 'api://users/ada?page=3')).toEqual({ name: 'ada', page: '3' });
+      expect(matchTemplate('bad://{unclosed', 'bad://x')).toBeNull();
+    });
+
     it('fills only template variables into text, leaving other braces alone', () => {
       expect(renderTemplateText('Profile {id}: {"json": {id}} {unknown}', { id: '42' })).toBe('Profile 42: {"json": 42} {unknown}');
       expect(renderTemplateText('{constructor}{__proto__}', {})).toBe('{constructor}{__proto__}');

@@ -38,11 +38,43 @@ function decode(value: string): string {
   }
 }
 
-/** The variables a concrete URI gives a template (percent-decoded), or null when it does not match. */
-export function matchTemplate(template: string, uri: string): Record<string, string> | null {
-  const vars = new UriTemplate(template).match(uri);
-  if (!vars) return null;
+const QUERY_EXPRESSION = /\{[?&]([^}]+)\}/g;
+
+function flatten(vars: Variables): Record<string, string> {
   return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, Array.isArray(v) ? v.map(decode).join(',') : decode(v)]));
+}
+
+/**
+ * The variables a concrete URI gives a template (percent-decoded), or null when it does not match (nor when the
+ * template is invalid). Query expressions (`{?q,limit}`) match any subset of their parameters in any order; a
+ * query parameter the template does not name makes it no match.
+ */
+export function matchTemplate(template: string, uri: string): Record<string, string> | null {
+  try {
+    const queryNames: string[] = [];
+    const base = template.replace(QUERY_EXPRESSION, (_whole, list: string) => {
+      queryNames.push(...list.split(',').map((n) => n.trim().replace(/\*$/, '').replace(/:\d+$/, '')));
+      return '';
+    });
+    if (!queryNames.length) {
+      const vars = new UriTemplate(template).match(uri);
+      return vars ? flatten(vars) : null;
+    }
+    const q = uri.indexOf('?');
+    const path = q === -1 ? uri : uri.slice(0, q);
+    const vars = UriTemplate.isTemplate(base) ? new UriTemplate(base).match(path) : base === path ? {} : null;
+    if (!vars) return null;
+    const result = flatten(vars);
+    if (q !== -1) {
+      for (const [name, value] of new URLSearchParams(uri.slice(q + 1))) {
+        if (!queryNames.includes(name)) return null;
+        result[name] = value;
+      }
+    }
+    return result;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type {
   CompleteRequest,
   CompleteResult,
@@ -23,6 +22,7 @@ import { FederationForwarder } from '../federation/forwarding/federation-forward
 import type { Prompt } from '../prompts/prompt.model';
 import { PromptsService } from '../prompts/prompts.service';
 import type { Resource } from '../resources/resource.model';
+import { matchTemplate } from '../resources/resource-content';
 import { type LocalSource, ResourcesService } from '../resources/resources.service';
 import { ServersService } from '../servers/servers.service';
 import type { SessionChannel } from '../tools/execution/invocation-context';
@@ -152,7 +152,7 @@ export class McpCatalog {
     const exact = await this.resources.findByKey(uri);
     if (exact && !exact.uriTemplate && (await this.usable(scope, 'resources', exact))) return exact;
     for (const template of await this.resources.findTemplates()) {
-      if (new UriTemplate(template.uriTemplate!).match(uri) && (await this.usable(scope, 'resources', template))) return template;
+      if (matchTemplate(template.uriTemplate!, uri) && (await this.usable(scope, 'resources', template))) return template;
     }
     throw new JsonRpcError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
   }

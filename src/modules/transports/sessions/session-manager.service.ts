@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../../common/events/catalog-events';
 import { isRelayed } from '../../../common/events/cluster-events';
+import { matchTemplate } from '../../resources/resource-content';
 import { MCP_SESSION_CLOSED, RESOURCE_UPDATED, type ResourceUpdatedEvent } from '../../../common/events/mcp-events';
 import { AppConfig } from '../../../config/app-config';
 import { GatewayMetrics } from '../../../observability/metrics/gateway-metrics.service';
@@ -118,15 +118,9 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
    * every session subscribed to a URI its template matches (naming that URI).
    */
   notifyResourceUpdated(uri: string, uriTemplate?: string): void {
-    let template: UriTemplate | undefined;
-    try {
-      template = uriTemplate ? new UriTemplate(uriTemplate) : undefined;
-    } catch {
-      template = undefined;
-    }
     for (const session of this.sessions.values()) {
       for (const subscribed of session.state.subscriptions) {
-        if (subscribed !== uri && !template?.match(subscribed)) continue;
+        if (subscribed !== uri && !(uriTemplate && matchTemplate(uriTemplate, subscribed))) continue;
         session.server.sendResourceUpdated({ uri: subscribed }).catch((err: Error) => this.logger.debug(`resources/updated to ${session.id}: ${err.message}`));
       }
     }
