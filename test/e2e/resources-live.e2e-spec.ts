@@ -95,6 +95,8 @@ describe('live resources', () => {
           ]),
         );
         expect((await client.listResources()).resources.map((r) => r.uri)).not.toContain('users://{id}/profile');
+        const rest = (await http.get('/resources/templates/list').expect(200)).body.resourceTemplates;
+        expect(rest.map((t: { uriTemplate: string }) => t.uriTemplate).sort()).toEqual(templates.map((t) => t.uriTemplate).sort());
       } finally {
         await client.close();
       }

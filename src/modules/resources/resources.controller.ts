@@ -29,6 +29,21 @@ export class ResourcesController {
     return presentResource(await this.resources.create(dto));
   }
 
+  /** The enabled template resources, as MCP `resources/templates/list` answers (the reference gateway's route). */
+  @Get('templates/list')
+  @MeteredAs(null)
+  async templates() {
+    const templates = await this.resources.findTemplates();
+    return {
+      resourceTemplates: templates.map((t) => ({
+        uriTemplate: t.uriTemplate!,
+        name: t.name,
+        description: t.description || t.name,
+        ...(t.mimeType ? { mimeType: t.mimeType } : {}),
+      })),
+    };
+  }
+
   /** The content, like the reference gateway; metadata is at `/resources/{id}/info`. */
   @Get(':id')
   @MeteredAs(null)
