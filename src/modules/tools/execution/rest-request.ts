@@ -126,11 +126,12 @@ export function retryableStatus(status: number): boolean {
 }
 
 /**
- * Applies a JSONPath expression (jsonpath-plus syntax, script evaluation off) to a parsed JSON document.
+ * Applies a JSONPath expression (jsonpath-plus syntax; filter expressions run in its sandboxed "safe" evaluator,
+ * never in `eval`/`vm`) to a parsed JSON document.
  * A path that names one value returns it; several matches return an array; no match returns null.
  */
 export function applyJsonPath(path: string, json: unknown): unknown {
-  const matches = JSONPath({ path, json: json as object, wrap: true, eval: false }) as unknown[];
+  const matches = JSONPath({ path, json: json as object, wrap: true, eval: 'safe' }) as unknown[];
   if (matches.length === 0) return null;
   // A definite path (no wildcard, filter, recursive descent, union or slice) names one value: unwrap it.
   const definite = !/[*?]|\.\.|,|:/.test(path.replace(/'[^']*'|"[^"]*"/g, ''));
@@ -140,8 +141,15 @@ export function applyJsonPath(path: string, json: unknown): unknown {
 /** Whether a JSONPath expression parses (for validating `jsonpathFilter` when a tool is saved). */
 export function checkJsonPath(path: string): string | null {
   if (!path.startsWith('$')) return 'must start with $';
+  const bare = path.replace(/'[^']*'|"[^"]*"/g, '');
+  let depth = 0;
+  for (const ch of bare) {
+    depth += ch === '[' || ch === '(' ? 1 : ch === ']' || ch === ')' ? -1 : 0;
+    if (depth < 0) break;
+  }
+  if (depth !== 0) return 'unbalanced brackets or parentheses';
   try {
-    JSONPath({ path, json: {}, eval: false });
+    JSONPath({ path, json: {}, eval: 'safe' });
     return null;
   } catch (err) {
     return (err as Error).message;
