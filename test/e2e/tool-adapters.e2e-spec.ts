@@ -100,45 +100,45 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
     api = await startHttpUpstream(async (req, res) => {
       if (req.path === '/openapi.json') {
         res.writeHead(200, JSON_HEADERS);
-        return res.end(JSON.stringify(PETSTORE));
+        return void res.end(JSON.stringify(PETSTORE));
       }
       if (req.path === '/flaky') {
         flaky++;
         if (flaky === 1) {
           res.writeHead(503, { 'retry-after': '1' });
-          return res.end('warming up');
+          return void res.end('warming up');
         }
         if (flaky === 2) {
           res.writeHead(429, { 'retry-after': new Date(Date.now() + 1000).toUTCString() });
-          return res.end('slow down');
+          return void res.end('slow down');
         }
         res.writeHead(200, JSON_HEADERS);
-        return res.end(JSON.stringify({ ok: true, attempts: flaky }));
+        return void res.end(JSON.stringify({ ok: true, attempts: flaky }));
       }
       if (req.path === '/down') {
         res.writeHead(503, { 'retry-after': '0' });
-        return res.end('still down');
+        return void res.end('still down');
       }
       if (req.path === '/slow') {
         await new Promise((r) => setTimeout(r, 5000).unref());
         res.writeHead(200, JSON_HEADERS);
-        return res.end('{}');
+        return void res.end('{}');
       }
       if (req.path === '/big') {
         res.writeHead(200, { 'content-type': 'text/plain' });
-        return res.end('x'.repeat(50_000));
+        return void res.end('x'.repeat(50_000));
       }
       if (req.path === '/weather') {
         res.writeHead(200, JSON_HEADERS);
-        return res.end(JSON.stringify({ temperature: 21.5, unit: 'C', station: { id: 'DUB', name: 'Dublin' } }));
+        return void res.end(JSON.stringify({ temperature: 21.5, unit: 'C', station: { id: 'DUB', name: 'Dublin' } }));
       }
       if (req.path === '/inventory') {
         res.writeHead(200, JSON_HEADERS);
-        return res.end(JSON.stringify({ items: [{ name: 'apple', qty: 3 }, { name: 'pear', qty: 0 }], meta: { total: 2 } }));
+        return void res.end(JSON.stringify({ items: [{ name: 'apple', qty: 3 }, { name: 'pear', qty: 0 }], meta: { total: 2 } }));
       }
       if (req.path === '/missing') {
         res.writeHead(404, { 'content-type': 'text/plain' });
-        return res.end(`no such pet ${'!'.repeat(2000)}`);
+        return void res.end(`no such pet ${'!'.repeat(2000)}`);
       }
       // Default: echo what arrived.
       let body: unknown = null;
