@@ -181,6 +181,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       const res = await request(gw.url).post('/tools/import/openapi').send({ url: `${api.url}/openapi.json`, tags: ['pets'], toolTags: ['petstore'] }).expect(200);
       expect(res.body.tools).toHaveLength(4); // the admin-tagged DELETE is filtered out
       expect(res.body.importBatchId).toMatch(/^[0-9a-f]{32}$/);
+      expect(res.body.tools[0]).toMatchObject({ importBatchId: res.body.importBatchId, createdVia: 'import', tags: ['petstore'], integrationType: 'REST' });
       client = await connectMcp(`${gw.url}/mcp`);
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['listPets', 'createPet', 'showPetById', 'replacePhotos']));

@@ -116,11 +116,13 @@ export class ToolsService extends CatalogService<Tool> {
   async createMany(dtos: CreateToolDto[]): Promise<{ importBatchId: string; tools: Tool[] }> {
     await this.assertNamesFree(dtos.map((d) => d.name));
     const importBatchId = newId();
-    const tools = await this.support.uow.transaction(async () => {
-      const created: Tool[] = [];
-      for (const dto of dtos) created.push(await this.create(dto, { importBatchId }));
-      return created;
-    });
+    const tools = await this.support.context.run({ via: 'import' }, () =>
+      this.support.uow.transaction(async () => {
+        const created: Tool[] = [];
+        for (const dto of dtos) created.push(await this.create(dto, { importBatchId }));
+        return created;
+      }),
+    );
     return { importBatchId, tools };
   }
 
