@@ -6,7 +6,7 @@ import { connectMcp, firstText } from '../support/mcp';
 type CallResult = { content: Array<{ type: string; text: string }>; isError?: boolean; structuredContent?: Record<string, unknown> };
 
 const PRINTF = '/usr/bin/printf';
-const ALLOWED = [PRINTF, '/bin/sleep', '/usr/bin/yes', '/bin/ls', '/bin/pwd'];
+const ALLOWED = [PRINTF, '/bin/sleep', '/usr/bin/yes', '/bin/ls', '/bin/pwd', '/usr/bin/env'];
 
 /** Values a shell would interpret: they must reach the command verbatim, each as one argv element. */
 const HOSTILE = ['two words', `"double" and 'single' quotes`, 'a; rm -rf /tmp/nothing', '$(id -u)', '`uname`', 'line1\nline2', '$HOME ~ * ? | & > /dev/null', '--help', ''];
@@ -74,6 +74,17 @@ describe('CLI tools and local tools', () => {
   it('runs in the working directory', async () => {
     await createTool({ name: 'where', integrationType: 'CLI', command: '/bin/pwd', workingDirectory: '/tmp' }).expect(200);
     expect(firstText(await call('where')).trim()).toBe('/tmp');
+  });
+
+  it("runs commands in a minimal environment that carries none of the gateway's", async () => {
+    process.env.CLI_TEST_SECRET_MARKER = 'do-not-leak';
+    try {
+      await createTool({ name: 'environment', integrationType: 'CLI', command: '/usr/bin/env' }).expect(200);
+      const lines = firstText(await call('environment')).trim().split('\n').sort();
+      expect(lines).toEqual(['LANG=C.UTF-8', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+    } finally {
+      delete process.env.CLI_TEST_SECRET_MARKER;
+    }
   });
 
   it('refuses commands outside the allowlist and misplaced fields with 422 naming the field', async () => {

@@ -267,6 +267,30 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
         const res = await request(gw.url).post('/tools/import/openapi').send(body);
         expect([res.status, res.body.message]).toEqual([422, expect.stringMatching(message)]);
       }
+      // Odd shapes anywhere in the document are a 4xx (or, where harmless, a successful dry run), never a 5xx.
+      const server = { openapi: '3.0.0', info: {}, servers: [{ url: 'http://127.0.0.1:9' }] };
+      const odd: unknown[] = [
+        { spec: 5 },
+        { spec: [] },
+        { spec: null },
+        { url: 5 },
+        { spec: { ...server, paths: 5 } },
+        { spec: { ...server, paths: { '/a': 5, '/b': { get: 5 } } } },
+        { spec: { ...server, paths: { '/a': { get: { parameters: 'x', operationId: 5 } } } } },
+        { spec: { ...server, paths: { '/a': { get: { parameters: [5, null, { in: 'query' }] } } } } },
+        { spec: { ...server, paths: { '/a': { post: { requestBody: { content: { 'application/json': { schema: 5 } } } } } } } },
+        { spec: { ...server, paths: { '/a': { post: { requestBody: { content: 5 } } } } } },
+        { spec: { ...server, paths: { '/a': { get: { parameters: [{ $ref: 'http://127.0.0.1:9/evil.json' }] } } } } },
+        { spec: { swagger: '2.0', paths: { '/a': { get: {} } } } },
+        { spec: { ...server, paths: { '/a': { get: {} } } }, tags: 'x' },
+        { spec: { ...server, paths: { '/a': { get: {} } } }, namePrefix: '../' },
+        { spec: { ...server, paths: { '/a': { get: {} } } }, auth: [] },
+        { spec: { ...server, servers: [{ url: 5 }], paths: { '/a': { get: {} } } } },
+      ];
+      for (const body of odd) {
+        const res = await request(gw.url).post('/tools/import/openapi').send({ dryRun: true, ...(body as object) });
+        expect([JSON.stringify(body), res.status < 500]).toEqual([JSON.stringify(body), true]);
+      }
     });
   });
 

@@ -65,6 +65,7 @@ export class CreateToolDto {
   headers?: Record<string, string>;
 
   @IsOptional()
+  @IsObject({ message: 'auth must be an object' })
   @ValidateNested()
   @Type(() => CredentialsDto)
   auth?: CredentialsDto | null;

@@ -7,6 +7,11 @@ import type { InvocationContext, ToolResult } from './invocation-context';
 import { errorResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
 const EXCERPT = 1000;
+/**
+ * The whole environment of a CLI tool's process: a fixed PATH and locale. Nothing of the gateway's own
+ * environment (database URL, secrets) is passed on.
+ */
+export const CLI_TOOL_ENV: Readonly<Record<string, string>> = Object.freeze({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' });
 
 function excerpt(text: string): string {
   const t = text.trim();
@@ -22,7 +27,7 @@ interface RunOutcome {
 /**
  * Runs CLI tools: `execFile` (never a shell) of the tool's command with its argv template filled from the
  * arguments, in its working directory, with a timeout and an output limit (the process is killed when either is
- * exceeded). The command must still be in CLI_TOOLS_ALLOWED_COMMANDS when the call is made.
+ * exceeded), in a minimal environment. The command must still be in CLI_TOOLS_ALLOWED_COMMANDS when the call is made.
  */
 @Injectable()
 export class CliToolExecutor implements ToolExecutor {
@@ -51,6 +56,7 @@ export class CliToolExecutor implements ToolExecutor {
         argv,
         {
           cwd: tool.workingDirectory ?? undefined,
+          env: { ...CLI_TOOL_ENV },
           timeout: timeoutMs,
           maxBuffer: maxBytes,
           killSignal: 'SIGKILL',

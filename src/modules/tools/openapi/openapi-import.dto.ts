@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsTagList } from '../../../common/catalog/catalog-dto';
 import { CredentialsDto } from '../../../common/credentials';
 import { IsHeaderMap } from '../../../common/validators';
@@ -42,6 +42,7 @@ export class ImportOpenApiDto {
 
   /** Credentials every imported tool presents. */
   @IsOptional()
+  @IsObject({ message: 'auth must be an object' })
   @ValidateNested()
   @Type(() => CredentialsDto)
   auth?: CredentialsDto;
