@@ -344,6 +344,14 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       check(r);
     });
 
+    it('keeps query_param credentials to REST tools: a peer gateway refuses them with 422', async () => {
+      const res = await request(gw.url)
+        .post('/gateways')
+        .send({ name: 'peer-q', url: `${api.url}/mcp`, auth: { authType: 'query_param', queryParamName: 'k', queryParamValue: 'v' } })
+        .expect(422);
+      expect(res.body.message).toMatch(/auth\.authType.*REST tools only/);
+    });
+
     it('retries an idempotent call after 503 and 429, honouring Retry-After (seconds and HTTP date)', async () => {
       await createTool({ name: 'flaky', url: `${api.url}/flaky`, requestType: 'GET', maxRetries: 3, timeoutMs: 10_000 }).expect(200);
       const from = api.requests.length;
