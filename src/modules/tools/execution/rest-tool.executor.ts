@@ -10,8 +10,6 @@ import type { InvocationContext, ToolResult } from './invocation-context';
 import { applyJsonPath, buildRestRequest, parseRetryAfter, retryableStatus, retryDelayMs } from './rest-request';
 import { errorResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
-export { expandPath } from './rest-request';
-
 const EXCERPT = 500;
 
 function excerpt(text: string): string {
