@@ -22,7 +22,7 @@ const swc = [
 // NestJS 12 packages are ESM-only. Node runs them through require(esm), but Jest's CommonJS runtime cannot
 // (before Node 24.9), so Jest compiles them to CommonJS with SWC like our own sources (cached after the first run).
 // OpenTelemetry's exporters load `http` with a dynamic import(), which Jest's vm cannot run either: compile those too.
-const TRANSFORMED = ['@nestjs', 'jose', '@opentelemetry'];
+const TRANSFORMED = ['@nestjs', 'jose', '@opentelemetry', '@apidevtools'];
 
 const base = {
   // dist/ holds the compiled build (and a copy of package.json); never load tests or modules from it.

@@ -4,6 +4,7 @@ import { SessionDirectory1763900000000 } from './1763900000000-SessionDirectory'
 import { Security1764000000000 } from './1764000000000-Security';
 import { EntityMetrics1764100000000 } from './1764100000000-EntityMetrics';
 import { Cache1764200000000 } from './1764200000000-Cache';
+import { ToolAdapters1764300000000 } from './1764300000000-ToolAdapters';
 import { PromptVersions1764400000000 } from './1764400000000-PromptVersions';
 import { LiveResources1764600000000 } from './1764600000000-LiveResources';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   Security1764000000000,
   EntityMetrics1764100000000,
   Cache1764200000000,
+  ToolAdapters1764300000000,
   PromptVersions1764400000000,
   LiveResources1764600000000,
 ];

@@ -1,4 +1,4 @@
-import { credentialHeaders, maskCredentials, mergeCredentials } from './credentials';
+import { credentialHeaders, credentialQuery, maskCredentials, mergeCredentials } from './credentials';
 
 describe('credentials', () => {
   it('masks secrets but keeps names', () => {
@@ -21,5 +21,15 @@ describe('credentials', () => {
     expect(credentialHeaders({ authType: 'basic', username: 'u', password: 'p' })).toEqual({ Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` });
     expect(credentialHeaders({ authType: 'bearer', token: 't' })).toEqual({ Authorization: 'Bearer t' });
     expect(credentialHeaders({ authType: 'authheaders', authHeaderKey: 'X-Api-Key', authHeaderValue: 'k' })).toEqual({ 'X-Api-Key': 'k' });
+  });
+
+  it('handles API keys sent as a query parameter (masked, merged, rendered as query, not headers)', () => {
+    const stored = { authType: 'query_param' as const, queryParamName: 'api_key', queryParamValue: 'secret' };
+    expect(maskCredentials(stored)).toEqual({ authType: 'query_param', queryParamName: 'api_key', queryParamValue: '*****' });
+    expect(mergeCredentials(stored, { authType: 'query_param', queryParamName: 'key', queryParamValue: '*****' })).toEqual({ ...stored, queryParamName: 'key' });
+    expect(() => mergeCredentials(null, { authType: 'query_param', queryParamName: 'k', queryParamValue: '*****' })).toThrow(/auth.queryParamValue/);
+    expect(credentialQuery(stored)).toEqual({ api_key: 'secret' });
+    expect(credentialHeaders(stored)).toEqual({});
+    expect(credentialQuery({ authType: 'bearer', token: 't' })).toEqual({});
   });
 });

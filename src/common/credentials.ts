@@ -1,11 +1,17 @@
 import { IsIn, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { ValidationError } from './errors/domain-error';
 
-export const AUTH_TYPES = ['basic', 'bearer', 'authheaders'] as const;
+/**
+ * `basic`, `bearer`, `authheaders` (an API key in a header of your choice) and `query_param` (an API key in a query
+ * parameter; REST tools only).
+ */
+export const AUTH_TYPES = ['basic', 'bearer', 'authheaders', 'query_param'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 
 /** An HTTP header name (RFC 7230 token characters). */
 export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
+/** A query parameter name. */
+export const QUERY_PARAM_NAME = /^[A-Za-z0-9_.~-]{1,128}$/;
 /** A header value: no CR, LF or NUL (header injection). */
 export const HEADER_VALUE = /^[^\r\n\0]{0,4096}$/;
 
@@ -17,6 +23,8 @@ export interface Credentials {
   token?: string;
   authHeaderKey?: string;
   authHeaderValue?: string;
+  queryParamName?: string;
+  queryParamValue?: string;
 }
 
 export class CredentialsDto implements Credentials {
@@ -47,6 +55,15 @@ export class CredentialsDto implements Credentials {
   @IsString()
   @Matches(HEADER_VALUE, { message: 'authHeaderValue must not contain line breaks' })
   authHeaderValue?: string;
+
+  @ValidateIf((o: CredentialsDto) => o.authType === 'query_param')
+  @Matches(QUERY_PARAM_NAME, { message: 'queryParamName must be 1-128 characters of letters, digits and _ . ~ -' })
+  queryParamName?: string;
+
+  @ValidateIf((o: CredentialsDto) => o.authType === 'query_param')
+  @IsString()
+  @MaxLength(4096)
+  queryParamValue?: string;
 }
 
 export const MASK = '*****';
@@ -61,6 +78,8 @@ export function maskCredentials(c: Credentials | null): Credentials | null {
     ...(c.token !== undefined ? { token: MASK } : {}),
     ...(c.authHeaderKey !== undefined ? { authHeaderKey: c.authHeaderKey } : {}),
     ...(c.authHeaderValue !== undefined ? { authHeaderValue: MASK } : {}),
+    ...(c.queryParamName !== undefined ? { queryParamName: c.queryParamName } : {}),
+    ...(c.queryParamValue !== undefined ? { queryParamValue: MASK } : {}),
   };
 }
 
@@ -73,6 +92,8 @@ export function pickCredentials(dto: Credentials): Credentials {
       return { authType: 'bearer', token: dto.token };
     case 'authheaders':
       return { authType: 'authheaders', authHeaderKey: dto.authHeaderKey, authHeaderValue: dto.authHeaderValue };
+    case 'query_param':
+      return { authType: 'query_param', queryParamName: dto.queryParamName, queryParamValue: dto.queryParamValue };
   }
 }
 
@@ -86,18 +107,27 @@ export function credentialHeaders(c: Credentials | null): Record<string, string>
       return { Authorization: `Bearer ${c.token ?? ''}` };
     case 'authheaders':
       return c.authHeaderKey ? { [c.authHeaderKey]: c.authHeaderValue ?? '' } : {};
+    case 'query_param':
+      return {};
   }
 }
+
+/** Query parameters that present these credentials (`query_param` only). */
+export function credentialQuery(c: Credentials | null): Record<string, string> {
+  return c?.authType === 'query_param' && c.queryParamName ? { [c.queryParamName]: c.queryParamValue ?? '' } : {};
+}
+
+const SECRET_KEYS = ['password', 'token', 'authHeaderValue', 'queryParamValue'] as const;
 
 /** Keeps a stored secret when the client sends back the mask it was shown. */
 export function mergeCredentials(existing: Credentials | null, incoming: Credentials): Credentials {
   const next = pickCredentials(incoming);
   if (existing && existing.authType === next.authType) {
-    for (const key of ['password', 'token', 'authHeaderValue'] as const) {
+    for (const key of SECRET_KEYS) {
       if (next[key] === MASK) next[key] = existing[key];
     }
   }
-  for (const key of ['password', 'token', 'authHeaderValue'] as const) {
+  for (const key of SECRET_KEYS) {
     if (next[key] === MASK) throw new ValidationError(`auth.${key}`, 'is the mask shown by the API; send the real secret');
   }
   return next;

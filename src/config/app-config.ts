@@ -69,7 +69,16 @@ export class AppConfig {
     allowedOrigins: string[];
     replicaUrl?: string;
   };
-  readonly tools: { timeoutMs: number; maxResponseBytes: number };
+  readonly tools: {
+    timeoutMs: number;
+    maxResponseBytes: number;
+    maxRetries: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    openApiMaxBytes: number;
+    cliAllowedCommands: string[];
+    localExamples: boolean;
+  };
   readonly federation: {
     timeoutMs: number;
     maxRetries: number;
@@ -154,7 +163,16 @@ export class AppConfig {
       allowedOrigins: env.ALLOWED_ORIGINS,
       replicaUrl: env.REPLICA_URL ? env.REPLICA_URL.replace(/\/+$/, '') : undefined,
     };
-    this.tools = { timeoutMs: env.TOOL_TIMEOUT * 1000, maxResponseBytes: env.MAX_TOOL_RESPONSE_BYTES };
+    this.tools = {
+      timeoutMs: env.TOOL_TIMEOUT * 1000,
+      maxResponseBytes: env.MAX_TOOL_RESPONSE_BYTES,
+      maxRetries: env.REST_TOOL_MAX_RETRIES,
+      retryBaseMs: env.REST_TOOL_RETRY_BASE_MS,
+      retryMaxDelayMs: env.REST_TOOL_RETRY_MAX_DELAY * 1000,
+      openApiMaxBytes: env.OPENAPI_MAX_SPEC_BYTES,
+      cliAllowedCommands: env.CLI_TOOLS_ALLOWED_COMMANDS.map((c) => c.trim()).filter(Boolean),
+      localExamples: env.LOCAL_EXAMPLE_TOOLS_ENABLED,
+    };
     this.federation = {
       timeoutMs: env.FEDERATION_TIMEOUT * 1000,
       maxRetries: env.MAX_TOOL_RETRIES,

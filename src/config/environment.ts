@@ -374,6 +374,52 @@ export class EnvironmentVariables {
   @Min(1024)
   MAX_TOOL_RESPONSE_BYTES = 5 * 1024 * 1024;
 
+  @EnvDoc({
+    group: 'Tools',
+    description:
+      'Default number of retries of a REST tool call with an idempotent method (GET, HEAD, PUT, DELETE, OPTIONS) after a 429, a 5xx or a network error (tools may set `maxRetries`). Exponential backoff with jitter; `Retry-After` is honoured.',
+  })
+  @ToNumber()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  REST_TOOL_MAX_RETRIES = 2;
+
+  @EnvDoc({ group: 'Tools', description: 'First backoff delay of a REST tool retry, in milliseconds (doubled on every attempt, with jitter).' })
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  @Max(60000)
+  REST_TOOL_RETRY_BASE_MS = 250;
+
+  @EnvDoc({ group: 'Tools', description: 'Longest wait between REST tool retries, in seconds: caps exponential backoff and any `Retry-After` an upstream asks for.' })
+  @ToNumber()
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  REST_TOOL_RETRY_MAX_DELAY = 30;
+
+  @EnvDoc({ group: 'Tools', description: 'Largest OpenAPI document `POST /tools/import/openapi` fetches or accepts, in bytes.' })
+  @ToNumber()
+  @IsInt()
+  @Min(1024)
+  OPENAPI_MAX_SPEC_BYTES = 10 * 1024 * 1024;
+
+  @EnvDoc({
+    group: 'Tools',
+    description:
+      'Commands CLI tools may run, comma-separated, compared exactly with a tool\'s `command` (use absolute paths). Empty (the default) disables CLI tools: creating one is refused.',
+  })
+  @ToList()
+  @IsArray()
+  @IsString({ each: true })
+  CLI_TOOLS_ALLOWED_COMMANDS: string[] = [];
+
+  @EnvDoc({ group: 'Tools', description: 'Register the built-in example local tools (`gateway-time`, `gateway-echo`) at startup.' })
+  @ToBoolean()
+  @IsBoolean()
+  LOCAL_EXAMPLE_TOOLS_ENABLED = false;
+
   // ---- federation ----
   @EnvDoc({ group: 'Federation', description: 'Seconds to wait for a peer to connect and answer initialize and list requests.' })
   @ToNumber()

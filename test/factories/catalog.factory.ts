@@ -27,6 +27,18 @@ function audit(): AuditMetadata {
   };
 }
 
+/** The adapter fields of a tool that uses none of them. */
+export const TOOL_ADAPTER_DEFAULTS = {
+  argumentMapping: null,
+  timeoutMs: null,
+  maxRetries: null,
+  maxResponseBytes: null,
+  jsonpathFilter: null,
+  command: null,
+  args: null,
+  workingDirectory: null,
+} as const;
+
 export function makeTool(overrides: Partial<Tool> = {}): Tool {
   const name = overrides.name ?? `tool_${id().slice(0, 8)}`;
   return {
@@ -47,6 +59,7 @@ export function makeTool(overrides: Partial<Tool> = {}): Tool {
     inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
     outputSchema: null,
     annotations: { readOnlyHint: true },
+    ...TOOL_ADAPTER_DEFAULTS,
     gatewayId: null,
     reachable: true,
     ...overrides,

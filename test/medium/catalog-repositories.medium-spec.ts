@@ -49,6 +49,15 @@ describe(`catalog repositories on ${testDialect()}`, () => {
       expect(await tools.findByKey(tool.name)).toEqual(tool);
     });
 
+    it('round-trips the adapter fields of REST and CLI tools (ToolAdapters migration)', async () => {
+      const rest = makeTool({ argumentMapping: { id: 'path', 'X-Tenant': 'header' }, timeoutMs: 1500, maxRetries: 0, maxResponseBytes: 2_000_000_000, jsonpathFilter: "$.items[?(@.name == 'ü')]" });
+      const cli = makeTool({ integrationType: 'CLI', requestType: 'EXEC', url: null, command: '/usr/bin/printf', args: ['%s\\0', '{a}', "it's \"quoted\""], workingDirectory: '/tmp' });
+      for (const tool of [rest, cli]) {
+        await tools.insert(tool);
+        expect(await tools.findById(tool.id)).toEqual(tool);
+      }
+    });
+
     it('rejects a duplicate name with ConflictError naming the key', async () => {
       const tool = await tools.insert(makeTool());
       await expect(tools.insert(makeTool({ name: tool.name }))).rejects.toThrow(ConflictError);

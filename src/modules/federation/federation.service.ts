@@ -96,6 +96,7 @@ export class FederationService {
    * peer is a 502 naming the cause, a duplicate or a name conflict a 409; either way nothing is stored.
    */
   async register(dto: CreateGatewayDto): Promise<Gateway> {
+    this.gateways.assertPeerAuth(dto.auth);
     await this.gateways.assertUnique(this.gateways.slugFor(dto.name), dto.url);
     await this.http.assertAllowed(dto.url, 'url', { resolve: true });
     const probe: PeerEndpoint = {
@@ -154,6 +155,7 @@ export class FederationService {
    * cannot be reached that way); a new name or naming mode renames the peer's entities in the same transaction.
    */
   async update(id: string, dto: UpdateGatewayDto): Promise<Gateway> {
+    this.gateways.assertPeerAuth(dto.auth);
     const current = await this.gateways.get(id);
     const reconnect =
       (dto.url !== undefined && dto.url !== current.url) ||

@@ -38,9 +38,15 @@ export class GatewaysService extends CatalogService<Gateway> {
     return gateway.name;
   }
 
+  /** Peers take header credentials only (an API key in the query string is for REST tools). */
+  assertPeerAuth(auth: Credentials | null | undefined): void {
+    if (auth?.authType === 'query_param') throw new ValidationError('auth.authType', 'query_param is supported for REST tools only; peers take basic, bearer or authheaders');
+  }
+
   /** Stores a peer. Connecting and syncing its catalog is FederationService's job; call this inside its transaction. */
   async create(dto: CreateGatewayDto, identity: PeerIdentity = { capabilities: null, serverInfo: null, protocolVersion: null }): Promise<Gateway> {
     const slug = this.slugFor(dto.name);
+    this.assertPeerAuth(dto.auth);
     const auth = dto.auth ? mergeCredentials(null, dto.auth) : null;
     return this.support.uow.transaction(async () => {
       await this.assertUnique(slug, dto.url);
@@ -91,6 +97,7 @@ export class GatewaysService extends CatalogService<Gateway> {
           if (dto[key] !== undefined) (patch as Record<string, unknown>)[key] = dto[key];
         }
         if (dto.auth !== undefined) {
+          this.assertPeerAuth(dto.auth);
           const existing = this.credentials(current);
           const auth = dto.auth === null ? null : mergeCredentials(existing, dto.auth);
           if (JSON.stringify(auth) !== JSON.stringify(existing)) {

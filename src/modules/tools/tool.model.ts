@@ -2,10 +2,25 @@ import type { CatalogItem } from '../../common/catalog/catalog.model';
 import type { AuthType } from '../../common/credentials';
 import type { JsonSchema } from '../../common/json-schema';
 
-export const INTEGRATION_TYPES = ['REST', 'MCP'] as const;
+/**
+ * REST: an HTTP endpoint. MCP: a tool of a federated peer. CLI: a local command run with execFile (allowlisted).
+ * LOCAL: implemented in TypeScript inside the gateway (see LocalToolProvider).
+ */
+export const INTEGRATION_TYPES = ['REST', 'MCP', 'CLI', 'LOCAL'] as const;
 export type IntegrationType = (typeof INTEGRATION_TYPES)[number];
 
-export const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const REST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+/** Methods whose calls are retried after 429, 5xx or a network error (RFC 9110 idempotent methods). */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+
+/**
+ * Where a REST tool sends an argument: `path` (a `{name}` placeholder of the URL), `query`, `header` (the argument
+ * name is the header name), `body` (a property of the JSON body object) or `bodyRoot` (the argument's value is
+ * the whole JSON body).
+ */
+export const ARGUMENT_LOCATIONS = ['path', 'query', 'header', 'body', 'bodyRoot'] as const;
+export type ArgumentLocation = (typeof ARGUMENT_LOCATIONS)[number];
+export type ArgumentMapping = Record<string, ArgumentLocation>;
 export const MCP_REQUEST_TYPES = ['SSE', 'STREAMABLEHTTP', 'STDIO'] as const;
 
 /** MCP tool names: 1-128 characters of letters, digits, `_`, `-` and `.` (MCP 2025-11-25). */
@@ -38,6 +53,22 @@ export interface Tool extends CatalogItem {
   inputSchema: JsonSchema;
   outputSchema: JsonSchema | null;
   annotations: ToolAnnotations | null;
+  /** REST: where each argument goes; unmapped arguments fill URL placeholders, then the query (GET/DELETE/HEAD/OPTIONS) or JSON body. */
+  argumentMapping: ArgumentMapping | null;
+  /** REST/CLI: timeout of one call in ms (null: TOOL_TIMEOUT). For REST it bounds the whole call, retries included. */
+  timeoutMs: number | null;
+  /** REST: retries of idempotent calls (null: REST_TOOL_MAX_RETRIES). */
+  maxRetries: number | null;
+  /** REST: largest response read; CLI: largest stdout/stderr (null: MAX_TOOL_RESPONSE_BYTES). */
+  maxResponseBytes: number | null;
+  /** REST: JSONPath expression applied to a JSON response before it is returned. */
+  jsonpathFilter: string | null;
+  /** CLI: the executable (must be in CLI_TOOLS_ALLOWED_COMMANDS). */
+  command: string | null;
+  /** CLI: argv template; `{name}` placeholders are filled from the arguments, each element stays one argv element. */
+  args: string[] | null;
+  /** CLI: working directory of the command. */
+  workingDirectory: string | null;
   /** The peer gateway this tool was synced from; null for local tools. */
   gatewayId: string | null;
   /** False while the owning peer fails its health checks. */

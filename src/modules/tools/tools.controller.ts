@@ -5,6 +5,8 @@ import { CatalogBody } from '../../common/decorators/catalog-body.decorator';
 import { deleted, stateChanged } from '../../common/http/responses';
 import { CreateToolDto } from './dto/create-tool.dto';
 import { UpdateToolDto } from './dto/update-tool.dto';
+import { ImportOpenApiDto } from './openapi/openapi-import.dto';
+import { OpenApiImportService } from './openapi/openapi-import.service';
 import { ToolPresenter, type ToolResponse } from './tool.presenter';
 import { ToolsService } from './tools.service';
 import { WithEntityMetrics } from '../../observability/metrics/entity/entity-metrics.interceptor';
@@ -17,6 +19,7 @@ export class ToolsController {
   constructor(
     private readonly tools: ToolsService,
     private readonly presenter: ToolPresenter,
+    private readonly openApi: OpenApiImportService,
   ) {}
 
   @Get()
@@ -29,6 +32,13 @@ export class ToolsController {
   @HttpCode(200)
   async create(@CatalogBody(BODY) dto: CreateToolDto): Promise<ToolResponse> {
     return this.presenter.present(await this.tools.create(dto));
+  }
+
+  /** One REST tool per operation of an OpenAPI 3.0/3.1 or Swagger 2.0 document; `dryRun` only lists them. */
+  @Post('import/openapi')
+  @HttpCode(200)
+  importOpenApi(@CatalogBody({ wrapper: 'openapi', nested: ['auth'] }) dto: ImportOpenApiDto) {
+    return this.openApi.import(dto);
   }
 
   @Get(':id')

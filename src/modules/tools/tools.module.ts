@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CliToolExecutor } from './execution/cli-tool.executor';
 import { RestToolExecutor } from './execution/rest-tool.executor';
+import { GatewayEchoTool, GatewayTimeTool } from './local/example-tools';
+import { LocalTools } from './local/local-tool';
+import { LocalToolExecutor } from './local/local-tool.executor';
+import { OpenApiImportService } from './openapi/openapi-import.service';
 import { ToolExecutors } from './execution/tool-executor';
 import { ToolInvocationService } from './execution/tool-invocation.service';
 import { ToolEntity } from './persistence/tool.entity';
@@ -20,7 +25,13 @@ import { ToolsService } from './tools.service';
     ToolExecutors,
     ToolInvocationService,
     RestToolExecutor,
+    CliToolExecutor,
+    LocalTools,
+    LocalToolExecutor,
+    GatewayTimeTool,
+    GatewayEchoTool,
+    OpenApiImportService,
   ],
-  exports: [ToolsService, ToolPresenter, ToolExecutors, ToolInvocationService],
+  exports: [ToolsService, ToolPresenter, ToolExecutors, ToolInvocationService, LocalTools],
 })
 export class ToolsModule {}

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsTagList } from '../../../common/catalog/catalog-dto';
 import { CredentialsDto } from '../../../common/credentials';
 import { GATEWAY_TRANSPORTS, type GatewayTransport } from '../gateway.model';
@@ -26,6 +26,7 @@ export class CreateGatewayDto {
   transport?: GatewayTransport;
 
   @IsOptional()
+  @IsObject({ message: 'auth must be an object' })
   @ValidateNested()
   @Type(() => CredentialsDto)
   auth?: CredentialsDto | null;

@@ -1,13 +1,18 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
+  IsInt,
   IsIn,
   IsObject,
   IsOptional,
   IsString,
   IsUrl,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { IsTagList } from '../../../common/catalog/catalog-dto';
@@ -60,6 +65,7 @@ export class CreateToolDto {
   headers?: Record<string, string>;
 
   @IsOptional()
+  @IsObject({ message: 'auth must be an object' })
   @ValidateNested()
   @Type(() => CredentialsDto)
   auth?: CredentialsDto | null;
@@ -76,6 +82,58 @@ export class CreateToolDto {
   @ValidateNested()
   @Type(() => ToolAnnotationsDto)
   annotations?: ToolAnnotationsDto;
+
+  /** REST: `{ argumentName: 'path' | 'query' | 'header' | 'body' | 'bodyRoot' }`. */
+  @IsOptional()
+  @IsObject()
+  argumentMapping?: Record<string, string> | null;
+
+  /** REST/CLI: timeout of a call in milliseconds (default TOOL_TIMEOUT). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  timeoutMs?: number | null;
+
+  /** REST: retries of idempotent calls after 429/5xx/network errors (default REST_TOOL_MAX_RETRIES). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  maxRetries?: number | null;
+
+  /** REST: largest response read; CLI: largest stdout/stderr (default MAX_TOOL_RESPONSE_BYTES). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1024 * 1024 * 1024)
+  maxResponseBytes?: number | null;
+
+  /** REST: JSONPath expression applied to a JSON response, e.g. `$.items[*].name`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  jsonpathFilter?: string | null;
+
+  /** CLI: the executable to run (must be listed in CLI_TOOLS_ALLOWED_COMMANDS). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  command?: string;
+
+  /** CLI: argv template, e.g. `["--name", "{name}"]`. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(256)
+  @IsString({ each: true })
+  @MaxLength(4096, { each: true })
+  args?: string[] | null;
+
+  /** CLI: working directory of the command. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  workingDirectory?: string | null;
 
   @IsTagList()
   tags?: string[];

@@ -1,39 +1,30 @@
 import { Injectable } from '@nestjs/common';
-import { credentialHeaders } from '../../../common/credentials';
-import { OutboundError, OutboundHttp } from '../../../common/http/outbound-http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ValidationError } from '../../../common/errors/domain-error';
+import { OutboundError, OutboundHttp, type OutboundResponse } from '../../../common/http/outbound-http';
+import { jsonSchemas } from '../../../common/json-schema';
 import { AppConfig } from '../../../config/app-config';
-import type { Tool } from '../tool.model';
+import { IDEMPOTENT_METHODS, type Tool } from '../tool.model';
 import { ToolsService } from '../tools.service';
 import type { InvocationContext, ToolResult } from './invocation-context';
+import { applyJsonPath, buildRestRequest, parseRetryAfter, retryableStatus, retryDelayMs } from './rest-request';
 import { errorResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
 const EXCERPT = 500;
-const QUERY_METHODS = new Set(['GET', 'DELETE']);
+
+function excerpt(text: string): string {
+  return `${text.slice(0, EXCERPT)}${text.length > EXCERPT ? '…' : ''}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
- * Fills `{name}` placeholders of a URL template from the arguments (URL-encoded) and returns the arguments
- * that were not used in the path.
+ * Calls REST tools over HTTP (pooled keep-alive undici client with SSRF checks, see OutboundHttp) and turns the
+ * response into MCP content. Idempotent calls are retried after 429, 5xx and network errors with exponential
+ * backoff and jitter, honouring `Retry-After`; the tool's timeout bounds the whole call, retries included.
  */
-export function expandPath(template: string, args: Record<string, unknown>): { url: string; rest: Record<string, unknown> } {
-  const rest = { ...args };
-  const url = template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-    const value = rest[name];
-    delete rest[name];
-    return value === undefined || value === null ? '' : encodeURIComponent(typeof value === 'object' ? JSON.stringify(value) : String(value));
-  });
-  return { url, rest };
-}
-
-function appendQuery(url: string, params: Record<string, unknown>): string {
-  const u = new URL(url);
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || v === null) continue;
-    for (const item of Array.isArray(v) ? v : [v]) u.searchParams.append(k, typeof item === 'object' ? JSON.stringify(item) : String(item));
-  }
-  return u.toString();
-}
-
-/** Calls REST tools over HTTP and turns the response into MCP content. */
 @Injectable()
 export class RestToolExecutor implements ToolExecutor {
   readonly integrationType = 'REST';
@@ -50,38 +41,88 @@ export class RestToolExecutor implements ToolExecutor {
   async execute(tool: Tool, args: Record<string, unknown>, ctx: InvocationContext): Promise<ToolResult> {
     if (!tool.url) return errorResult(`Tool ${tool.name} has no URL`);
     const method = tool.requestType.toUpperCase();
-    const { url: path, rest } = expandPath(tool.url, args);
-    const sendAsQuery = QUERY_METHODS.has(method);
-    const url = sendAsQuery ? appendQuery(path, rest) : path;
-    const headers: Record<string, string> = {
-      accept: 'application/json, text/plain;q=0.9, */*;q=0.8',
-      ...(tool.headers ?? {}),
-      ...credentialHeaders(this.tools.credentials(tool)),
-      ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}),
-    };
-    let body: string | undefined;
-    if (!sendAsQuery) {
-      body = JSON.stringify(rest);
-      headers['content-type'] = 'application/json';
-    }
+    let req;
     try {
-      const res = await this.http.request(url, {
-        method,
-        headers,
-        body,
-        timeoutMs: this.config.tools.timeoutMs,
-        maxBytes: this.config.tools.maxResponseBytes,
-        signal: ctx.signal,
-      });
-      const text = res.body.toString('utf8');
-      if (res.status < 200 || res.status >= 300) {
-        return errorResult(`HTTP ${res.status} from ${tool.name}: ${text.slice(0, EXCERPT)}${text.length > EXCERPT ? '…' : ''}`);
-      }
-      if (res.status === 204 || text === '') return { content: [{ type: 'text', text: 'Request completed successfully (No Content)' }] };
-      return { content: [{ type: 'text', text }] };
+      req = buildRestRequest({ ...tool, url: tool.url }, args, this.tools.credentials(tool));
     } catch (err) {
-      if (err instanceof OutboundError) return errorResult(`Calling ${tool.name} failed: ${err.message}`);
-      throw err;
+      if (err instanceof ValidationError) throw err;
+      return errorResult(`Tool ${tool.name}: cannot build the request: ${(err as Error).message}`);
     }
+    if (ctx.requestId) req.headers['x-request-id'] = ctx.requestId;
+    const limits = this.config.tools;
+    const timeoutMs = tool.timeoutMs ?? limits.timeoutMs;
+    const maxRetries = IDEMPOTENT_METHODS.has(method) ? (tool.maxRetries ?? limits.maxRetries) : 0;
+    const deadline = Date.now() + timeoutMs;
+
+    for (let attempt = 0; ; attempt++) {
+      let res: OutboundResponse | undefined;
+      let failure: OutboundError | undefined;
+      try {
+        res = await this.http.request(req.url, {
+          method,
+          headers: req.headers,
+          body: req.body,
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          maxBytes: tool.maxResponseBytes ?? limits.maxResponseBytes,
+          signal: ctx.signal,
+        });
+      } catch (err) {
+        if (!(err instanceof OutboundError)) throw err;
+        if (err.kind === 'timeout') return errorResult(`Calling ${tool.name} failed: no response within ${timeoutMs} ms`);
+        failure = err;
+      }
+      const retryable = failure ? failure.kind === 'network' : retryableStatus(res!.status);
+      const wait =
+        retryable && attempt < maxRetries
+          ? retryDelayMs(attempt, { baseMs: limits.retryBaseMs, maxMs: limits.retryMaxDelayMs, retryAfterMs: res ? parseRetryAfter(res.headers['retry-after']) : undefined })
+          : undefined;
+      // No retry left, or no time left for one before the deadline: report this attempt's outcome.
+      if (wait === undefined || Date.now() + wait >= deadline) {
+        if (failure) return errorResult(`Calling ${tool.name} failed${attempt ? ` after ${attempt + 1} attempts` : ''}: ${failure.message}`);
+        return this.toResult(tool, res!);
+      }
+      try {
+        await sleep(wait, undefined, { signal: ctx.signal });
+      } catch {
+        return errorResult(`Calling ${tool.name} failed: the request was cancelled`);
+      }
+    }
+  }
+
+  private toResult(tool: Tool, res: OutboundResponse): ToolResult {
+    const text = res.body.toString('utf8');
+    if (res.status < 200 || res.status >= 300) return errorResult(`HTTP ${res.status} from ${tool.name}: ${excerpt(text)}`);
+    if (res.status === 204 || text === '') return { content: [{ type: 'text', text: 'Request completed successfully (No Content)' }] };
+    const contentType = String(res.headers['content-type'] ?? '');
+    let json: unknown;
+    let isJson = false;
+    if (/[/+]json\b/i.test(contentType) || /^\s*[[{]/.test(text)) {
+      try {
+        json = JSON.parse(text);
+        isJson = true;
+      } catch {
+        // not JSON after all: returned as text
+      }
+    }
+    if (!isJson) {
+      if (tool.jsonpathFilter) return errorResult(`Tool ${tool.name}: jsonpathFilter needs a JSON response, got ${contentType || 'an untyped body'}`);
+      return { content: [{ type: 'text', text }] };
+    }
+    let value = json;
+    if (tool.jsonpathFilter) {
+      try {
+        value = applyJsonPath(tool.jsonpathFilter, json);
+      } catch (err) {
+        return errorResult(`Tool ${tool.name}: jsonpathFilter failed: ${(err as Error).message}`);
+      }
+    }
+    const out = tool.jsonpathFilter ? JSON.stringify(value) : text;
+    if (tool.outputSchema) {
+      if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but the response is not a JSON object: ${excerpt(out)}`);
+      const problem = jsonSchemas.validate(tool.outputSchema, value);
+      if (problem) return errorResult(`Tool ${tool.name}: the response does not match its outputSchema: ${problem}`);
+      return { content: [{ type: 'text', text: out }], structuredContent: value };
+    }
+    return { content: [{ type: 'text', text: out }] };
   }
 }

@@ -2,7 +2,7 @@ import { Column, Entity } from 'typeorm';
 import type { AuthType } from '../../../common/credentials';
 import type { JsonSchema } from '../../../common/json-schema';
 import { CatalogEntityBase } from '../../../database/catalog-entity.base';
-import type { IntegrationType, Tool, ToolAnnotations } from '../tool.model';
+import type { ArgumentMapping, IntegrationType, Tool, ToolAnnotations } from '../tool.model';
 
 @Entity('tools')
 export class ToolEntity extends CatalogEntityBase implements Tool {
@@ -44,6 +44,30 @@ export class ToolEntity extends CatalogEntityBase implements Tool {
 
   @Column({ type: 'simple-json', nullable: true })
   annotations!: ToolAnnotations | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  argumentMapping!: ArgumentMapping | null;
+
+  @Column({ type: 'integer', nullable: true })
+  timeoutMs!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  maxRetries!: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  maxResponseBytes!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  jsonpathFilter!: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  command!: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  args!: string[] | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  workingDirectory!: string | null;
 
   @Column({ type: 'varchar', nullable: true })
   gatewayId!: string | null;

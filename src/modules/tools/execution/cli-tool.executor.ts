@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { execFile, type ExecFileException } from 'node:child_process';
+import { AppConfig } from '../../../config/app-config';
+import type { Tool } from '../tool.model';
+import { renderArgv } from './cli-argv';
+import type { InvocationContext, ToolResult } from './invocation-context';
+import { errorResult, type ToolExecutor, ToolExecutors } from './tool-executor';
+
+const EXCERPT = 1000;
+/**
+ * The whole environment of a CLI tool's process: a fixed PATH and locale. Nothing of the gateway's own
+ * environment (database URL, secrets) is passed on.
+ */
+export const CLI_TOOL_ENV: Readonly<Record<string, string>> = Object.freeze({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' });
+
+function excerpt(text: string): string {
+  const t = text.trim();
+  return `${t.slice(0, EXCERPT)}${t.length > EXCERPT ? '…' : ''}`;
+}
+
+interface RunOutcome {
+  error: ExecFileException | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs CLI tools: `execFile` (never a shell) of the tool's command with its argv template filled from the
+ * arguments, in its working directory, with a timeout and an output limit (the process is killed when either is
+ * exceeded), in a minimal environment. The command must still be in CLI_TOOLS_ALLOWED_COMMANDS when the call is made.
+ */
+@Injectable()
+export class CliToolExecutor implements ToolExecutor {
+  readonly integrationType = 'CLI';
+
+  constructor(
+    executors: ToolExecutors,
+    private readonly config: AppConfig,
+  ) {
+    executors.register(this);
+  }
+
+  async execute(tool: Tool, args: Record<string, unknown>, ctx: InvocationContext): Promise<ToolResult> {
+    const command = tool.command;
+    if (!command) return errorResult(`Tool ${tool.name} has no command`);
+    if (!this.config.tools.cliAllowedCommands.includes(command)) {
+      return errorResult(`Tool ${tool.name}: command '${command}' is not in CLI_TOOLS_ALLOWED_COMMANDS`);
+    }
+    const argv = renderArgv(tool.args ?? [], args);
+    const timeoutMs = tool.timeoutMs ?? this.config.tools.timeoutMs;
+    const maxBytes = tool.maxResponseBytes ?? this.config.tools.maxResponseBytes;
+    const started = Date.now();
+    const { error, stdout, stderr } = await new Promise<RunOutcome>((resolve) => {
+      execFile(
+        command,
+        argv,
+        {
+          cwd: tool.workingDirectory ?? undefined,
+          env: { ...CLI_TOOL_ENV },
+          timeout: timeoutMs,
+          maxBuffer: maxBytes,
+          killSignal: 'SIGKILL',
+          shell: false,
+          windowsHide: true,
+          signal: ctx.signal,
+          encoding: 'utf8',
+        },
+        (err, out, errOut) => resolve({ error: err, stdout: String(out), stderr: String(errOut) }),
+      );
+    });
+    if (!error) return { content: [{ type: 'text', text: stdout }] };
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return errorResult(`Tool ${tool.name}: output exceeded ${maxBytes} bytes; the command was killed`);
+    if (code === 'ABORT_ERR' || ctx.signal?.aborted) return errorResult(`Tool ${tool.name}: the call was cancelled; the command was killed`);
+    if (error.killed && Date.now() - started >= timeoutMs - 50) return errorResult(`Tool ${tool.name}: no result within ${timeoutMs} ms; the command was killed`);
+    if (typeof code === 'number') {
+      return errorResult(`Tool ${tool.name}: command exited with code ${code}${stderr.trim() ? `: ${excerpt(stderr)}` : ''}`);
+    }
+    if (error.signal) return errorResult(`Tool ${tool.name}: command was killed by ${error.signal}${stderr.trim() ? `: ${excerpt(stderr)}` : ''}`);
+    return errorResult(`Tool ${tool.name}: cannot run '${command}': ${typeof code === 'string' ? `${code} ` : ''}${error.message}`);
+  }
+}
