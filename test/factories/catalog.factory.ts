@@ -5,6 +5,7 @@ import type { Prompt, PromptVersion } from '../../src/modules/prompts/prompt.mod
 import type { Resource } from '../../src/modules/resources/resource.model';
 import type { Server } from '../../src/modules/servers/server.model';
 import type { Tool } from '../../src/modules/tools/tool.model';
+import { NO_ADAPTER_FIELDS } from '../../src/modules/tools/tools.service';
 
 const id = () => randomUUID().replace(/-/g, '');
 
@@ -27,18 +28,6 @@ function audit(): AuditMetadata {
   };
 }
 
-/** The adapter fields of a tool that uses none of them. */
-export const TOOL_ADAPTER_DEFAULTS = {
-  argumentMapping: null,
-  timeoutMs: null,
-  maxRetries: null,
-  maxResponseBytes: null,
-  jsonpathFilter: null,
-  command: null,
-  args: null,
-  workingDirectory: null,
-} as const;
-
 export function makeTool(overrides: Partial<Tool> = {}): Tool {
   const name = overrides.name ?? `tool_${id().slice(0, 8)}`;
   return {
@@ -59,7 +48,7 @@ export function makeTool(overrides: Partial<Tool> = {}): Tool {
     inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
     outputSchema: null,
     annotations: { readOnlyHint: true },
-    ...TOOL_ADAPTER_DEFAULTS,
+    ...NO_ADAPTER_FIELDS,
     gatewayId: null,
     reachable: true,
     ...overrides,
