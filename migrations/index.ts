@@ -5,6 +5,7 @@ import { Security1764000000000 } from './1764000000000-Security';
 import { EntityMetrics1764100000000 } from './1764100000000-EntityMetrics';
 import { Cache1764200000000 } from './1764200000000-Cache';
 import { PromptVersions1764400000000 } from './1764400000000-PromptVersions';
+import { AdminIndexes1764500000000 } from './1764500000000-AdminIndexes';
 
 /** Every migration, oldest first (one per line). Add new ones at the end; never edit one that has shipped. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   EntityMetrics1764100000000,
   Cache1764200000000,
   PromptVersions1764400000000,
+  AdminIndexes1764500000000,
 ];
