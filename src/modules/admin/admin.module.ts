@@ -8,7 +8,11 @@ import { ResourcesModule } from '../resources/resources.module';
 import { ServersModule } from '../servers/servers.module';
 import { ToolsModule } from '../tools/tools.module';
 import { LoginController } from './controllers/login.controller';
+import { AdminGatewaysController } from './controllers/gateways.controller';
 import { AdminOverviewController } from './controllers/overview.controller';
+import { AdminPromptsController } from './controllers/prompts.controller';
+import { AdminResourcesController } from './controllers/resources.controller';
+import { AdminServersController } from './controllers/servers.controller';
 import { AdminToolsController } from './controllers/tools.controller';
 import { AdminSession } from './web/admin-session.service';
 import { AdminGuard } from './web/admin.guard';
@@ -20,7 +24,15 @@ import { AdminGuard } from './web/admin.guard';
  */
 @Module({
   imports: [ToolsModule, ResourcesModule, PromptsModule, ServersModule, FederationModule, AuditModule, MetricsModule, VersionModule],
-  controllers: [LoginController, AdminOverviewController, AdminToolsController],
+  controllers: [
+    LoginController,
+    AdminOverviewController,
+    AdminToolsController,
+    AdminServersController,
+    AdminResourcesController,
+    AdminPromptsController,
+    AdminGatewaysController,
+  ],
   providers: [AdminSession, AdminGuard],
 })
 export class AdminModule {}
