@@ -101,6 +101,6 @@ export class AdminOverviewController {
   async versionPage(@Req() req: AdminRequest, @Res() res: Response): Promise<void> {
     const info = await this.version.info();
     const settings = Object.entries(info.settings).map(([name, value]) => ({ name, value: typeof value === 'string' ? value : JSON.stringify(value) }));
-    render(res, 'version', pageModel(req, 'version', 'Version and configuration', { info, settings }));
+    render(res, 'version', pageModel(req, 'version', 'Version and configuration', { info, configEntries: settings }));
   }
 }
