@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 /**
  * Security headers of every admin page: a strict Content-Security-Policy (scripts, styles and connections only from
  * this origin; no inline script: Alpine runs its CSP build, htmx evaluates nothing), no framing, no sniffing, and
- * no caching of pages that show catalog data.
+ * no caching of pages that show catalog data. `Server-Timing: app;dur=<ms>` reports the time spent rendering the page.
  */
 export const ADMIN_CSP = [
   "default-src 'self'",
@@ -28,6 +28,12 @@ export class AdminHeadersMiddleware implements NestMiddleware {
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Vary', 'HX-Request, HX-Target');
+    const started = process.hrtime.bigint();
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: Parameters<Response['writeHead']>) {
+      if (!this.headersSent) this.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+      return writeHead.apply(this, args);
+    } as Response['writeHead'];
     next();
   }
 }
