@@ -87,6 +87,11 @@ export function configureAdminViews(app: NestExpressApplication, production: boo
   // Admin forms post application/x-www-form-urlencoded (the API itself takes JSON only).
   app.use('/admin', (req: Request, res: Response, next: NextFunction) => headers.use(req, res, next));
   app.use('/admin', urlencoded({ extended: false, limit: maxBodyBytes, parameterLimit: 2000 }));
+  // A post without a body (or with another content type) is an empty form, not a crash.
+  app.use('/admin', (req: Request, _res: Response, next: NextFunction) => {
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) req.body = {};
+    next();
+  });
   const views = join(root, 'views');
   const engine = createViewEngine(views, production);
   app.engine('hbs', engine.render);
