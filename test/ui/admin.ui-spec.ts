@@ -144,6 +144,22 @@ describe('admin UI', () => {
     expect(await wrong.text()).toContain('CSRF token is invalid');
   });
 
+  it('answers hostile form input with a form error, never a server error', async () => {
+    const cookie = (await context.cookies()).find((c) => c.name === 'jwt_token')!;
+    await page.goto(`${gw.url}/admin/tools`);
+    const csrf = JSON.parse((await page.locator('body').getAttribute('hx-headers'))!)['X-CSRF-Token'] as string;
+    const post = (path: string, form: Record<string, string>) =>
+      fetch(`${gw.url}${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: `jwt_token=${cookie.value}`, 'x-csrf-token': csrf, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+    const nasty = ['\u0000', 'x'.repeat(10_000), '<script>alert(1)</script>', '{"$ref": "#"}', '[]', '../../etc/passwd', '\uD800'];
+    for (const value of nasty) {
+      for (const path of ['/admin/tools', '/admin/servers', '/admin/resources', '/admin/prompts', '/admin/gateways', '/admin/tools/no-such-id/test', '/admin/prompts/no-such-id/rollback/1']) {
+        const res = await post(path, { name: value, url: value, uri: value, inputSchema: value, headers: value, tags: value, template: value, arguments: value, 'arg.x': value });
+        expect([path, value.slice(0, 20), res.status < 500]).toEqual([path, value.slice(0, 20), true]);
+        if (res.status === 200 || res.status === 422) expect(await res.text()).not.toContain('<script>alert(1)</script>');
+      }
+    }
+  });
+
   it('creates a virtual server exposing the tool and shows its connection snippets', async () => {
     await page.goto(`${gw.url}/admin/servers`);
     await shot('servers-empty');
@@ -287,5 +303,20 @@ describe('admin UI', () => {
     await page.getByRole('link', { name: 'Audit log' }).waitFor({ state: 'visible' });
     await shot('overview-mobile');
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('signs out (CSRF-protected) and signs in again with a JWT', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${gw.url}/admin`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/admin\/login/);
+    expect((await context.cookies()).find((c) => c.name === 'jwt_token')).toBeUndefined();
+    const minted = await api<{ token: string }>('POST', '/tokens', { name: 'ui-test', expiresInMinutes: 10 });
+    const token = minted.token;
+    await page.getByText('Sign in with a JWT instead').click();
+    await page.getByLabel('API token (JWT)').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${gw.url}/admin`);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
   });
 });
