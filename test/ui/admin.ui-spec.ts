@@ -231,6 +231,12 @@ describe('admin UI', () => {
     await page.getByRole('link', { name: /^Name/ }).click();
     await page.waitForURL(/order=desc/);
     await page.getByTestId('row').first().filter({ hasText: 'bulk_19' }).waitFor();
+    // The sort order stays while the filters change.
+    await page.getByLabel('Search').fill('bulk_0');
+    await page.getByTestId('page-summary').filter({ hasText: 'of 5' }).waitFor();
+    await page.getByTestId('row').first().filter({ hasText: 'bulk_09' }).waitFor();
+    await page.getByRole('link', { name: /^Name/ }).click();
+    await page.waitForURL(/order=asc/);
     await page.getByLabel('Search').fill('bulk_');
     await page.getByLabel('Tag').selectOption('');
     await page.getByTestId('page-summary').filter({ hasText: 'of 30' }).waitFor();
