@@ -130,6 +130,16 @@ describe('admin UI', () => {
     expect(upstream.requests.at(-1)).toMatchObject({ method: 'POST', path: '/echo' });
     expect(JSON.parse(upstream.requests.at(-1)!.body)).toEqual({ city: 'Paris', days: 3 });
     await shot('tool-test');
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Description').fill('Echoes the request back');
+    await page.getByLabel('Upstream URL').fill('not a url');
+    await page.getByRole('button', { name: 'Save' }).click();
+    expect(await page.locator('[data-field-error="url"]').textContent()).toBe('must be an http(s) URL');
+    await page.getByLabel('Upstream URL').fill(`${upstream.url}/echo`);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Echoes the request back').waitFor();
+    expect(await page.getByText(/^2 · modified/).count()).toBe(1);
   });
 
   it('rejects a state-changing request without a valid CSRF token', async () => {
