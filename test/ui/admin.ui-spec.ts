@@ -206,6 +206,12 @@ describe('admin UI', () => {
   it('registers a peer MCP server, lists its tools, and tests and refreshes it', async () => {
     await page.goto(`${gw.url}/admin/gateways/new`);
     await page.getByLabel('Name').fill('fixture');
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/mcp');
+    await page.getByRole('button', { name: 'Create peer' }).click();
+    const problem = page.locator('[data-testid="form-error"], [data-field-error="url"]');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/127\.0\.0\.1:9|connect|refused|unreachable/i);
+    await shot('peer-form-error');
     await page.getByLabel('URL').fill(fixture.mcpUrl);
     await page.getByRole('button', { name: 'Create peer' }).click();
     await page.getByRole('heading', { name: 'fixture', exact: true }).waitFor();
