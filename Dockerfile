@@ -18,7 +18,10 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY migrations ./migrations
+# The admin UI: Handlebars views, and the sources of its assets (Tailwind CSS, Alpine components) that
+# `npm run build` compiles into public/build together with local copies of htmx and Alpine (no CDN at runtime).
 COPY views ./views
+COPY assets ./assets
 RUN npm run build && chmod 755 dist/src/cli/*.js && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
@@ -36,6 +39,7 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/views ./views
+COPY --from=build --chown=node:node /app/public ./public
 RUN mkdir -p /data && chown node:node /data \
  && ln -s /app/dist/src/cli/wrapper.js /usr/local/bin/mcpgateway-wrapper \
  && ln -s /app/dist/src/cli/token.js /usr/local/bin/mcpgateway-token \

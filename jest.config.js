@@ -4,6 +4,7 @@
  *  - medium:  test/medium, repositories and migrations on real SQLite, PostgreSQL and MariaDB (same suite three times)
  *  - e2e:     test/e2e, the gateway over HTTP/MCP with real clients and servers on 127.0.0.1
  *  - conformance: the official MCP conformance suite against the gateway fronting its fixture server
+ *  - ui:      test/ui, the admin UI driven in headless Chromium (playwright-core) against a real gateway
  */
 const swc = [
   '@swc/jest',
@@ -49,5 +50,6 @@ module.exports = {
     medium('mysql'),
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...base, displayName: 'conformance', testMatch: ['<rootDir>/test/conformance/**/*.e2e-spec.ts'] },
+    { ...base, displayName: 'ui', testMatch: ['<rootDir>/test/ui/**/*.ui-spec.ts'] },
   ],
 };

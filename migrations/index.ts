@@ -6,6 +6,7 @@ import { EntityMetrics1764100000000 } from './1764100000000-EntityMetrics';
 import { Cache1764200000000 } from './1764200000000-Cache';
 import { ToolAdapters1764300000000 } from './1764300000000-ToolAdapters';
 import { PromptVersions1764400000000 } from './1764400000000-PromptVersions';
+import { AdminIndexes1764500000000 } from './1764500000000-AdminIndexes';
 import { LiveResources1764600000000 } from './1764600000000-LiveResources';
 
 /** Every migration, oldest first (one per line). Add new ones at the end; never edit one that has shipped. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   Cache1764200000000,
   ToolAdapters1764300000000,
   PromptVersions1764400000000,
+  AdminIndexes1764500000000,
   LiveResources1764600000000,
 ];

@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './common/redis/redis.module';
+import { AdminModule } from './modules/admin/admin.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { GatewayCacheModule } from './modules/cache/cache.module';
 import { AuthGuard } from './modules/auth/auth.guard';
@@ -72,6 +73,7 @@ export class AppModule {
         TransportsModule,
         HealthModule,
         VersionModule,
+        AdminModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

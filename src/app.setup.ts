@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { inputLimits } from './common/http/json-depth';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { configureAdminViews } from './modules/admin/web/view-engine';
 
 /** Application-wide HTTP settings, shared by `main.ts` and the end-to-end tests. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -20,6 +21,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     });
   }
   app.useBodyParser('json', { limit: server.maxRequestBodyBytes });
+  configureAdminViews(app, config.environment !== 'development', server.maxRequestBodyBytes);
   app.use(inputLimits(server.maxJsonDepth));
   app.useGlobalPipes(createValidationPipe());
   app.set('trust proxy', 'loopback');

@@ -1,5 +1,5 @@
 import { Brackets, EntityManager, In, ObjectLiteral, Repository, SelectQueryBuilder } from 'typeorm';
-import type { CatalogItem, ListOptions, Page } from '../common/catalog/catalog.model';
+import type { CatalogItem, ListOptions, OffsetListOptions, OffsetPage, Page } from '../common/catalog/catalog.model';
 import type { ResolvedListOptions } from '../common/catalog/catalog.repository';
 import { decodeCursor, encodeCursor } from '../common/catalog/cursor';
 import { ConflictError } from '../common/errors/domain-error';
@@ -102,6 +102,23 @@ export abstract class TypeOrmCatalogRepository<T extends CatalogItem, E extends 
       const items = rows.slice(0, options.limit) as unknown as T[];
       const last = items[items.length - 1] as unknown as Record<string, string> | undefined;
       return { items, nextCursor: rows.length > options.limit && last ? encodeCursor(last[key]) : null };
+    });
+  }
+
+  /** Properties an offset listing may sort by (indexed by the AdminIndexes migration). */
+  static readonly SORTABLE = ['name', 'uri', 'createdAt', 'modifiedAt', 'enabled'];
+
+  listPage(options: OffsetListOptions): Promise<OffsetPage<T>> {
+    const key = this.table.keyProperty;
+    const order = options.order === 'desc' ? 'DESC' : 'ASC';
+    return this.db.run(async (m) => {
+      const columns = new Set(m.connection.getMetadata(this.entity).columns.map((c) => c.propertyName));
+      const sort = options.sort && TypeOrmCatalogRepository.SORTABLE.includes(options.sort) && columns.has(options.sort) ? options.sort : key;
+      const qb = this.applyFilters(this.repo(m).createQueryBuilder('e').select(this.listSelect(m)), options);
+      qb.orderBy(`e.${sort}`, order);
+      if (sort !== key) qb.addOrderBy(`e.${key}`, 'ASC');
+      const [items, total] = await qb.offset(Math.max(0, options.offset)).limit(options.limit).getManyAndCount();
+      return { items: items as unknown as T[], total };
     });
   }
 

@@ -14,6 +14,11 @@ const SECRET = 'auth-test-secret-that-is-long-enough-for-production';
 const AUTH_ENV = { AUTH_REQUIRED: 'true', JWT_SECRET_KEY: SECRET, BASIC_AUTH_USER: 'ops', BASIC_AUTH_PASSWORD: 'correct horse' };
 /** Routes anyone may call. Everything else must answer 401 without credentials. */
 const PUBLIC_ROUTES = new Set(['GET /health', 'GET /ready']);
+/** The admin UI's sign-in page (a POST without its CSRF cookie is refused with 403). */
+const ADMIN_LOGIN_ROUTES = new Map([
+  ['GET /admin/login', 200],
+  ['POST /admin/login', 403],
+]);
 
 const key = (secret = SECRET) => new TextEncoder().encode(secret);
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -50,6 +55,9 @@ describe('authentication', () => {
         const label = `${method.toUpperCase()} ${route.path}`;
         checked.push(label);
         if (PUBLIC_ROUTES.has(label)) expect([label, res.status]).not.toEqual([label, 401]);
+        else if (ADMIN_LOGIN_ROUTES.has(label)) expect([label, res.status]).toEqual([label, ADMIN_LOGIN_ROUTES.get(label)]);
+        // Admin UI pages send a browser without a session to the sign-in page instead of answering 401.
+        else if (route.path.startsWith('/admin')) expect([label, res.status, res.headers.location]).toEqual([label, 303, expect.stringMatching(/^\/admin\/login/)]);
         else expect([label, res.status]).toEqual([label, 401]);
       }
     }

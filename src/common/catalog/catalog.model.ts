@@ -43,6 +43,24 @@ export interface ListOptions {
   cursor?: string;
 }
 
+/** Sort directions of an offset-paged listing. */
+export type SortOrder = 'asc' | 'desc';
+
+/** An offset-paged listing (admin UI): filters of `ListOptions`, a sort column and a page window. */
+export interface OffsetListOptions extends Pick<ListOptions, 'includeInactive' | 'tags' | 'gatewayId' | 'search'> {
+  /** Entity property to sort by; must be one of the repository's sortable properties (else the natural key). */
+  sort?: string;
+  order?: SortOrder;
+  offset: number;
+  limit: number;
+}
+
+/** One window of an offset-paged listing and the number of items matching the filters. */
+export interface OffsetPage<T> {
+  items: T[];
+  total: number;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

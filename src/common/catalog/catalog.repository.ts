@@ -1,4 +1,4 @@
-import type { CatalogItem, ListOptions, Page } from './catalog.model';
+import type { CatalogItem, ListOptions, OffsetListOptions, OffsetPage, Page } from './catalog.model';
 
 /** Listing options after the service has applied defaults and bounds. */
 export type ResolvedListOptions = ListOptions & { limit: number };
@@ -13,6 +13,8 @@ export abstract class CatalogRepository<T extends CatalogItem> {
   /** Looks an item up by its unique natural key (name, or URI for resources). */
   abstract findByKey(key: string): Promise<T | null>;
   abstract list(options: ResolvedListOptions): Promise<Page<T>>;
+  /** Filtered, sorted, offset-paged listing with the total count, filtering and sorting done by the database. */
+  abstract listPage(options: OffsetListOptions): Promise<OffsetPage<T>>;
   abstract count(options?: Pick<ListOptions, 'includeInactive' | 'gatewayId'>): Promise<number>;
   /** Inserts a new item; a duplicate natural key raises `ConflictError`. */
   abstract insert(item: T): Promise<T>;

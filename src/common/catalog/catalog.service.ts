@@ -6,7 +6,7 @@ import { AuditService } from '../../modules/audit/audit.service';
 import { RequestContext } from '../context/request-context';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors/domain-error';
 import { CatalogAction, CatalogEvents } from '../events/catalog-events';
-import type { AuditMetadata, CatalogItem, EntityKind, ListOptions, Page } from './catalog.model';
+import type { AuditMetadata, CatalogItem, EntityKind, ListOptions, OffsetListOptions, OffsetPage, Page } from './catalog.model';
 import type { CatalogRepository } from './catalog.repository';
 
 /** The collaborators every catalog service needs, bundled so subclasses take one argument for them. */
@@ -88,6 +88,11 @@ export abstract class CatalogService<T extends CatalogItem> {
 
   list(options: ListOptions = {}): Promise<Page<T>> {
     return this.repo.list({ ...options, limit: this.pageSize(options.limit) });
+  }
+
+  /** An offset-paged, sorted listing with its total (admin UI); the page size is bounded like `list`. */
+  listPage(options: OffsetListOptions): Promise<OffsetPage<T>> {
+    return this.repo.listPage({ ...options, limit: this.pageSize(options.limit) });
   }
 
   count(options?: Pick<ListOptions, 'includeInactive' | 'gatewayId'>): Promise<number> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
-import type { Page } from '../../../common/catalog/catalog.model';
+import type { OffsetListOptions, OffsetPage, Page } from '../../../common/catalog/catalog.model';
 import type { ResolvedListOptions } from '../../../common/catalog/catalog.repository';
 import { isForeignKeyViolation } from '../../../database/database-errors';
 import { TypeOrmCatalogRepository } from '../../../database/typeorm-catalog.repository';
@@ -57,6 +57,12 @@ export class TypeOrmServerRepository extends TypeOrmCatalogRepository<Server, Se
 
   override async list(options: ResolvedListOptions): Promise<Page<Server>> {
     const page = await super.list(options);
+    await this.db.run((m) => this.attach(m, page.items as ServerEntity[]));
+    return page;
+  }
+
+  override async listPage(options: OffsetListOptions): Promise<OffsetPage<Server>> {
+    const page = await super.listPage(options);
     await this.db.run((m) => this.attach(m, page.items as ServerEntity[]));
     return page;
   }

@@ -1,0 +1,35 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { toErrorBody } from '../../../common/filters/http-exception.filter';
+import { AdminLoginRequired } from './admin.guard';
+
+/**
+ * Errors on admin pages become HTML: no session → redirect to the login page (HX-Redirect for HTMX requests);
+ * anything else → an error page (or fragment) with the status and message.
+ */
+@Catch()
+export class AdminExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('AdminUI');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (exception instanceof AdminLoginRequired) {
+      const next = req.method === 'GET' && !req.headers['hx-request'] ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+      if (req.headers['hx-request']) {
+        res.setHeader('HX-Redirect', '/admin/login');
+        res.status(401).send('');
+      } else res.redirect(303, `/admin/login${next}`);
+      return;
+    }
+    const { status, body, unexpected } = toErrorBody(exception);
+    if (unexpected) this.logger.error(`errorId=${body.errorId} ${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
+    const fragment = !!req.headers['hx-request'];
+    res.status(status).render('error', { layout: fragment ? false : 'layouts/main', title: `Error ${status}`, status, message: body.message, fragment });
+  }
+}

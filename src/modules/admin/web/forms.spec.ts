@@ -1,0 +1,52 @@
+import { CreateToolDto } from '../../tools/dto/create-tool.dto';
+import { ConflictError, DomainError, ErrorCode, ValidationError } from '../../../common/errors/domain-error';
+import { type FieldSpec, formView, parseForm, serviceErrors, validateDto } from './forms';
+
+const SPECS: FieldSpec[] = [
+  { name: 'name', label: 'Name', kind: 'text', required: true },
+  { name: 'url', label: 'URL', kind: 'url' },
+  { name: 'inputSchema', label: 'Schema', kind: 'json' },
+  { name: 'tags', label: 'Tags', kind: 'tags' },
+  { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
+  { name: 'secret', label: 'Secret', kind: 'password' },
+];
+
+describe('admin forms', () => {
+  it('turns posted strings into DTO fields: empty inputs dropped, tags split, JSON parsed, checkboxes as booleans', () => {
+    const { data, errors } = parseForm(SPECS, { name: ' echo ', url: '', inputSchema: '{"type":"object"}', tags: 'a, b,,c', secret: ' keep spaces ' });
+    expect(errors).toEqual({});
+    expect(data).toEqual({ name: 'echo', inputSchema: { type: 'object' }, tags: ['a', 'b', 'c'], enabled: false, secret: ' keep spaces ' });
+  });
+
+  it('reports malformed JSON on its own field', () => {
+    expect(parseForm(SPECS, { name: 'x', inputSchema: '{nope' }).errors).toEqual({ inputSchema: expect.stringMatching(/^must be valid JSON/) });
+  });
+
+  it("validates with the API's DTO rules and keys each message by its top-level field", async () => {
+    const { errors } = await validateDto(CreateToolDto, { name: 'bad name!', url: 'ftp://x', annotations: { readOnlyHint: 'yes' }, extra: 1 });
+    expect(errors).toEqual({
+      name: expect.stringMatching(/1-128 characters/),
+      url: 'must be an http(s) URL',
+      annotations: expect.stringMatching(/boolean/),
+      extra: expect.stringMatching(/should not exist/),
+    });
+    expect((await validateDto(CreateToolDto, { name: 'ok', url: 'http://127.0.0.1/x' })).errors).toEqual({});
+  });
+
+  it('puts service errors next to the field they name, others above the form; unexpected errors propagate', () => {
+    expect(serviceErrors(new ValidationError('url', 'is not allowed'), ['name', 'url'])).toEqual({ errors: { url: 'is not allowed' } });
+    expect(serviceErrors(new ConflictError("A tool with name 'x' already exists", { field: 'name' }), ['name'])).toEqual({ errors: { name: "A tool with name 'x' already exists" } });
+    expect(serviceErrors(new DomainError(ErrorCode.Upstream, 'peer unreachable'), ['name'])).toEqual({ errors: {}, formError: 'peer unreachable' });
+    expect(() => serviceErrors(new Error('boom'), ['name'])).toThrow('boom');
+  });
+
+  it('renders values and errors, never echoing a password back', () => {
+    const view = formView(SPECS, { name: 'n', inputSchema: { type: 'object' }, tags: ['a', 'b'], enabled: true, secret: 'hunter2' }, { name: 'taken' });
+    const byName = Object.fromEntries(view.fields.map((f) => [f.name, f]));
+    expect(byName.name).toMatchObject({ value: 'n', error: 'taken', id: 'f-name' });
+    expect(byName.inputSchema.value).toBe('{\n  "type": "object"\n}');
+    expect(byName.tags.value).toBe('a, b');
+    expect(byName.enabled.checked).toBe(true);
+    expect(byName.secret.value).toBe('');
+  });
+});

@@ -1,0 +1,141 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { DomainError } from '../../../common/errors/domain-error';
+import { describeValidationErrors } from '../../../common/validation';
+
+export type FieldKind = 'text' | 'textarea' | 'url' | 'select' | 'checkbox' | 'json' | 'tags' | 'password' | 'multiselect';
+
+/** One input of an admin form. */
+export interface FieldSpec {
+  name: string;
+  label: string;
+  kind: FieldKind;
+  required?: boolean;
+  help?: string;
+  placeholder?: string;
+  options?: Array<{ value: string; label: string }>;
+  /** Shown but not editable (e.g. a federated item's URL). */
+  readonly?: boolean;
+}
+
+/** A field as a template renders it: its spec, the current value and the error next to it. */
+export interface FormField extends FieldSpec {
+  id: string;
+  value: string;
+  checked: boolean;
+  error?: string;
+  options?: Array<{ value: string; label: string; selected?: boolean }>;
+  isTextarea: boolean;
+  isSelect: boolean;
+  isMultiselect: boolean;
+  isCheckbox: boolean;
+  inputType: string;
+}
+
+/** A form's fields (with values and errors) and an error that belongs to no field. */
+export interface FormView {
+  fields: FormField[];
+  formError?: string;
+}
+
+export type FormBody = Record<string, string | string[] | undefined>;
+export type FieldErrors = Record<string, string>;
+
+function text(v: string | string[] | undefined): string {
+  return Array.isArray(v) ? (v[v.length - 1] ?? '') : (v ?? '');
+}
+
+function list(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Renders the fields with `values` (raw form strings or stored values) and `errors`. */
+export function formView(specs: FieldSpec[], values: Record<string, unknown>, errors: FieldErrors = {}, formError?: string): FormView {
+  const fields = specs.map((spec): FormField => {
+    const raw = values[spec.name];
+    let value = '';
+    if (spec.kind === 'json') value = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw, null, 2);
+    else if (spec.kind === 'tags') value = Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : '';
+    else if (raw !== undefined && raw !== null && spec.kind !== 'password') value = Array.isArray(raw) ? raw.join(',') : String(raw);
+    const selected = new Set(Array.isArray(raw) ? raw.map(String) : [value]);
+    return {
+      ...spec,
+      id: `f-${spec.name}`,
+      value,
+      checked: raw === true || raw === 'on' || raw === 'true',
+      error: errors[spec.name],
+      options: spec.options?.map((o) => ({ ...o, selected: selected.has(o.value) })),
+      isTextarea: spec.kind === 'textarea' || spec.kind === 'json',
+      isSelect: spec.kind === 'select',
+      isMultiselect: spec.kind === 'multiselect',
+      isCheckbox: spec.kind === 'checkbox',
+      inputType: spec.kind === 'url' ? 'url' : spec.kind === 'password' ? 'password' : 'text',
+    };
+  });
+  return { fields, formError };
+}
+
+/**
+ * Turns the posted form into the plain object a DTO expects: empty optional inputs are left out, tags split at
+ * commas, JSON inputs parsed (a syntax error is reported on that field), checkboxes become booleans.
+ */
+export function parseForm(specs: FieldSpec[], body: FormBody): { data: Record<string, unknown>; errors: FieldErrors } {
+  const data: Record<string, unknown> = {};
+  const errors: FieldErrors = {};
+  for (const spec of specs) {
+    if (spec.readonly) continue;
+    const raw = body[spec.name];
+    switch (spec.kind) {
+      case 'checkbox':
+        data[spec.name] = text(raw) === 'on' || text(raw) === 'true';
+        break;
+      case 'multiselect':
+        data[spec.name] = list(raw).filter(Boolean);
+        break;
+      case 'tags':
+        data[spec.name] = text(raw).split(',').map((t) => t.trim()).filter(Boolean);
+        break;
+      case 'json': {
+        const value = text(raw).trim();
+        if (!value) break;
+        try {
+          data[spec.name] = JSON.parse(value);
+        } catch (err) {
+          errors[spec.name] = `must be valid JSON (${(err as Error).message})`;
+        }
+        break;
+      }
+      default: {
+        const value = text(raw);
+        if (value.trim() !== '') data[spec.name] = spec.kind === 'password' ? value : value.trim();
+      }
+    }
+  }
+  return { data, errors };
+}
+
+/** Validates `data` against a DTO class with the API's rules (the global ValidationPipe's); errors keyed by field. */
+export async function validateDto<T extends object>(dto: new () => T, data: Record<string, unknown>): Promise<{ value: T; errors: FieldErrors }> {
+  const value = plainToInstance(dto, data, { enableImplicitConversion: false });
+  const problems = describeValidationErrors(await validate(value, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } }));
+  const errors: FieldErrors = {};
+  for (const p of problems) {
+    const colon = p.indexOf(':');
+    const field = p.slice(0, colon).split('.')[0];
+    errors[field] ??= p.slice(colon + 1).trim();
+  }
+  return { value, errors };
+}
+
+/**
+ * Maps an error from a service to the form: a `DomainError` naming a field (ValidationError, a 409 on a unique
+ * name...) goes next to that field, anything else above the form. Unexpected errors are rethrown.
+ */
+export function serviceErrors(err: unknown, fieldNames: string[]): { errors: FieldErrors; formError?: string } {
+  if (!(err instanceof DomainError)) throw err;
+  const details = err.details ?? {};
+  const candidates = [details.field, ...(Array.isArray(details.fields) ? details.fields : [])].filter((f): f is string => typeof f === 'string');
+  const field = candidates.map((f) => f.split('.')[0]).find((f) => fieldNames.includes(f));
+  if (field) return { errors: { [field]: err.message.replace(new RegExp(`^${field}(\\.[\\w.]+)?: `), '') } };
+  return { errors: {}, formError: err.message };
+}
