@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -274,6 +275,12 @@ async function main() {
     reconnectionOptions: { initialReconnectionDelay: 100, maxReconnectionDelay: 100, reconnectionDelayGrowFactor: 1, maxRetries: 0 },
   });
   await client.connect(transport);
+  // The transport passes one AbortSignal to every fetch, and fetch only drops its abort listener when the request is
+  // garbage-collected, so thousands of calls on one session exceed fetch's limit of 1500 listeners and Node prints a
+  // MaxListenersExceededWarning per call. That is a client-side artefact, not gateway behaviour: lift the limit
+  // (`_abortController` is private to the SDK transport; skipped if it is ever renamed).
+  const sessionSignal = transport._abortController?.signal;
+  if (sessionSignal) setMaxListeners(0, sessionSignal);
   cleanups.push(() => client.close());
   const listed = await client.listTools();
   const mcpName = listed.tools.find((t) => t.name === TOOL_NAME || t.name.endsWith(TOOL_NAME))?.name;
