@@ -290,7 +290,7 @@ describe('admin UI', () => {
     expect(await page.locator('[data-field-error="uri"]').textContent()).toMatch(/absolute URI/);
     await page.getByRole('textbox', { name: 'URI', exact: true }).fill('file:///docs/readme.md');
     await page.getByRole('button', { name: 'Create resource' }).click();
-    await page.waitForURL(/\/admin\/resources\/[0-9a-f]+\/edit$/);
+    await page.waitForURL(/\/admin\/resources\/[0-9a-f]+$/);
     await page.goto(`${gw.url}/admin/resources`);
     await page.getByTestId('row').filter({ hasText: 'file:///docs/readme.md' }).waitFor();
     await shot('resources');
