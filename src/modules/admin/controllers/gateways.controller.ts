@@ -1,5 +1,6 @@
 import { Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { maskCredentials } from '../../../common/credentials';
 import { CreateGatewayDto } from '../../federation/dto/create-gateway.dto';
 import { UpdateGatewayDto } from '../../federation/dto/update-gateway.dto';
 import { FederationService } from '../../federation/federation.service';
@@ -61,6 +62,10 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
 
   protected fields(): FieldSpec[] {
     return FIELDS;
+  }
+
+  protected override values(gateway: Gateway): Record<string, unknown> {
+    return { ...gateway, ...maskCredentials(this.gateways.credentials(gateway)) };
   }
 
   protected override toDto(data: Record<string, unknown>, gateway?: Gateway): Record<string, unknown> {

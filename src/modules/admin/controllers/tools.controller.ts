@@ -1,6 +1,6 @@
 import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { AUTH_TYPES } from '../../../common/credentials';
+import { AUTH_TYPES, maskCredentials } from '../../../common/credentials';
 import { DomainError, ErrorCode } from '../../../common/errors/domain-error';
 import { AppConfig } from '../../../config/app-config';
 import { ImportOpenApiDto } from '../../tools/openapi/openapi-import.dto';
@@ -110,6 +110,11 @@ export class AdminToolsController {
     return [typeField, ...COMMON_FIELDS, ...REST_FIELDS, ...(types.length > 1 ? CLI_FIELDS(cliCommands) : []), ...SHARED_FIELDS];
   }
 
+  /** A stored tool as form values, with the names (not the secrets) of its credentials. */
+  private values(tool: Tool): Record<string, unknown> {
+    return { ...tool, ...maskCredentials(this.tools.credentials(tool)) };
+  }
+
   /** Form → DTO fields: credentials from the auth inputs, and on an edit, emptied adapter fields cleared. */
   private toDto(specs: FieldSpec[], data: Record<string, unknown>, body: FormBody, tool?: Tool): Record<string, unknown> {
     const type = tool?.integrationType ?? (data.integrationType as string | undefined) ?? 'REST';
@@ -191,7 +196,7 @@ export class AdminToolsController {
   @Get(':id/edit')
   async editForm(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const tool = await this.tools.get(id);
-    renderForm(req, res, 'tools', this.formPage(tool), this.fieldsFor(tool), { ...tool });
+    renderForm(req, res, 'tools', this.formPage(tool), this.fieldsFor(tool), this.values(tool));
   }
 
   @Post(':id')
@@ -203,7 +208,7 @@ export class AdminToolsController {
     const version = Number(body.version) || undefined;
     const { value, errors: invalid } = await validateDto(UpdateToolDto, { ...this.toDto(specs, data, body, tool), version });
     const all = { ...authErrors(invalid), ...errors };
-    const values = { ...tool, ...body };
+    const values = { ...this.values(tool), ...body };
     if (Object.keys(all).length) return renderForm(req, res, 'tools', this.formPage(tool), specs, values, all);
     try {
       await this.tools.update(id, value);
