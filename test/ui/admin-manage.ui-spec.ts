@@ -16,6 +16,7 @@ const ENV = {
   BASIC_AUTH_USER: USER,
   BASIC_AUTH_PASSWORD: PASSWORD,
   CLI_TOOLS_ALLOWED_COMMANDS: '/usr/bin/printf',
+  LOCAL_EXAMPLE_TOOLS_ENABLED: 'true',
 };
 
 jest.setTimeout(120_000);
@@ -164,6 +165,17 @@ describe('managing the gateway from the admin UI', () => {
     expect(upstream.requests.at(-1)!.query.api_key).toBe('k-123');
     const [tool] = (await api<Array<{ name: string; auth: unknown; jsonpathFilter: string; timeoutMs: number }>>('GET', '/tools')).filter((t) => t.name === 'list_items');
     expect(tool).toMatchObject({ jsonpathFilter: '$.items[*].name', timeoutMs: 5000, auth: { authType: 'query_param', queryParamName: 'api_key', queryParamValue: '*****' } });
+  });
+
+  it('keeps a LOCAL tool read-only except for its display fields, tags and state', async () => {
+    const [local] = (await api<Array<{ id: string; name: string }>>('GET', '/tools')).filter((t) => t.name === 'gateway-echo');
+    await page.goto(`${gw.url}/admin/tools/${local.id}/edit`);
+    expect(await page.getByRole('textbox', { name: 'Name', exact: true }).getAttribute('readonly')).not.toBeNull();
+    expect(await page.getByLabel('Input schema (JSON Schema)').getAttribute('readonly')).not.toBeNull();
+    expect(await page.getByLabel('Upstream URL').count()).toBe(0);
+    await page.getByLabel('Description').fill('Echo, described from the UI');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Echo, described from the UI').waitFor();
   });
 
   it('previews and imports an OpenAPI document, and shows a name conflict clearly', async () => {
