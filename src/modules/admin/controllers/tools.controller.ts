@@ -75,7 +75,7 @@ const SHARED_FIELDS: FieldSpec[] = [
 ];
 const IMPORT_FIELDS: FieldSpec[] = [
   { name: 'url', label: 'Document URL', kind: 'url', placeholder: 'https://api.example.com/openapi.json', help: 'Fetched by the gateway (JSON or YAML). Or paste the document below.' },
-  { name: 'spec', label: 'OpenAPI document (JSON or YAML)', kind: 'textarea', placeholder: 'openapi: 3.0.3\ninfo: …' },
+  { name: 'spec', label: 'OpenAPI document (JSON or YAML)', kind: 'textarea', rows: 14, mono: true, placeholder: 'openapi: 3.0.3\ninfo: …' },
   { name: 'baseUrl', label: 'Base URL (overrides the document\'s servers)', kind: 'url', placeholder: 'https://api.example.com/v1' },
   { name: 'namePrefix', label: 'Tool name prefix', kind: 'text', placeholder: 'petstore-' },
   { name: 'tags', label: 'Only operations with these OpenAPI tags (comma-separated)', kind: 'tags' },

@@ -21,6 +21,9 @@ export interface FieldSpec {
    * `integrationType` is CLI. The `conditionalFields` component of admin.js hides the others in the browser.
    */
   showIf?: { field: string; values: string[] };
+  /** Textareas: height in rows, and a monospace font (JSON inputs have both). */
+  rows?: number;
+  mono?: boolean;
   /** `file` fields: MIME types the file chooser offers (`accept`). */
   accept?: string;
 }
