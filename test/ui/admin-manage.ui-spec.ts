@@ -184,6 +184,9 @@ describe('managing the gateway from the admin UI', () => {
     await page.getByLabel('OpenAPI document (JSON or YAML)').fill(JSON.stringify(PETSTORE, null, 2));
     await page.getByLabel("Base URL (overrides the document's servers)").fill(`${upstream.url}/v1`);
     await page.getByLabel('Tool name prefix').fill('pets-');
+    await page.getByLabel('Authentication').selectOption('authheaders');
+    await page.getByLabel('Header name').fill('X-Pet-Key');
+    await page.getByLabel('Header value (API key)').fill('pet-secret');
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByTestId('import-result').waitFor();
     expect(await page.getByTestId('import-result').getByRole('heading').first().textContent()).toContain('Preview: 3 tools would be created');
@@ -195,8 +198,12 @@ describe('managing the gateway from the admin UI', () => {
     // The dry run created nothing.
     expect((await api<Array<{ name: string }>>('GET', '/tools')).filter((t) => t.name.startsWith('pets-'))).toEqual([]);
 
+    // Secrets are not echoed back: typed again for the real import.
+    await page.getByLabel('Header value (API key)').fill('pet-secret');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('Imported 3 tools').waitFor();
+    const imported = (await api<Array<{ name: string; auth: unknown }>>('GET', '/tools')).filter((t) => t.name.startsWith('pets-'));
+    expect(imported.map((t) => t.auth)).toEqual(Array(3).fill({ authType: 'authheaders', authHeaderKey: 'X-Pet-Key', authHeaderValue: '*****' }));
     await page.getByRole('link', { name: 'Go to the tools list' }).click();
     await page.getByTestId('row').filter({ hasText: 'pets-createPet' }).waitFor();
     expect(await page.getByTestId('row').filter({ hasText: /pets-/ }).count()).toBe(3);

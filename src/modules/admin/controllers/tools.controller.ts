@@ -80,6 +80,8 @@ const IMPORT_FIELDS: FieldSpec[] = [
   { name: 'namePrefix', label: 'Tool name prefix', kind: 'text', placeholder: 'petstore-' },
   { name: 'tags', label: 'Only operations with these OpenAPI tags (comma-separated)', kind: 'tags' },
   { name: 'toolTags', label: 'Catalog tags of the created tools (comma-separated)', kind: 'tags' },
+  { name: 'headers', label: 'Headers every imported tool sends (JSON object)', kind: 'json', placeholder: '{"X-Api-Version": "2"}' },
+  ...authFieldSpecs(AUTH_TYPES),
 ];
 
 /** Adapter fields an edit may clear (sent as null when left empty). */
@@ -165,9 +167,9 @@ export class AdminToolsController {
   async importPost(@Req() req: AdminRequest, @Res() res: Response, @Body() body: FormBody): Promise<void> {
     const dryRun = body.action !== 'import';
     const { data, errors } = parseForm(IMPORT_FIELDS, body);
-    const { value, errors: invalid } = await validateDto(ImportOpenApiDto, { ...data, dryRun });
+    const { value, errors: invalid } = await validateDto(ImportOpenApiDto, { ...authFromForm(data, null), dryRun });
     const show = (model: Record<string, unknown>, status = 200) => render(res, 'tools-import', pageModel(req, 'tools', 'Import OpenAPI', { ...model }), status);
-    const all = { ...invalid, ...errors };
+    const all = { ...authErrors(invalid), ...errors };
     if (Object.keys(all).length) return show({ form: formView(IMPORT_FIELDS, body, all) }, 422);
     try {
       const result = await this.openApi.import(value);
@@ -182,8 +184,8 @@ export class AdminToolsController {
       show({ form: formView(IMPORT_FIELDS, body), result: { ...result, rows, count: rows.length } });
     } catch (err) {
       const conflict = err instanceof DomainError && err.code === ErrorCode.Conflict;
-      const mapped = serviceErrors(err, IMPORT_FIELDS.map((f) => f.name));
-      show({ form: formView(IMPORT_FIELDS, body, mapped.errors, mapped.formError), conflict }, conflict ? 409 : 422);
+      const mapped = serviceErrors(err, [...IMPORT_FIELDS.map((f) => f.name), ...AUTH_ERROR_FIELDS]);
+      show({ form: formView(IMPORT_FIELDS, body, authErrors(mapped.errors), mapped.formError), conflict }, conflict ? 409 : 422);
     }
   }
 
