@@ -205,7 +205,12 @@ describe('admin UI', () => {
 
   it('registers a peer MCP server, lists its tools, and tests and refreshes it', async () => {
     await page.goto(`${gw.url}/admin/gateways/new`);
-    await page.getByLabel('Name').fill('fixture');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('fixture');
+    // Peers take bearer, basic or a custom header (not a query parameter); the inputs follow the selected type.
+    expect(await page.getByLabel('Authentication').locator('option').allTextContents()).toEqual(['None', 'Bearer token', 'Basic (user name and password)', 'API key in a header']);
+    await page.getByLabel('Authentication').selectOption('authheaders');
+    await page.getByLabel('Header name').fill('X-Peer-Key');
+    await page.getByLabel('Header value (API key)').fill('peer-secret');
     await page.getByLabel('URL').fill('http://127.0.0.1:9/mcp');
     await page.getByRole('button', { name: 'Create peer' }).click();
     const problem = page.locator('[data-testid="form-error"], [data-field-error="url"]');
@@ -213,8 +218,13 @@ describe('admin UI', () => {
     expect(await problem.textContent()).toMatch(/127\.0\.0\.1:9|connect|refused|unreachable/i);
     await shot('peer-form-error');
     await page.getByLabel('URL').fill(fixture.mcpUrl);
+    // The secret is never sent back to the browser: after an error it is typed again.
+    expect(await page.getByLabel('Header value (API key)').inputValue()).toBe('');
+    await page.getByLabel('Header value (API key)').fill('peer-secret');
     await page.getByRole('button', { name: 'Create peer' }).click();
     await page.getByRole('heading', { name: 'fixture', exact: true }).waitFor();
+    const [peer] = await api<Array<{ name: string; auth: unknown }>>('GET', '/gateways');
+    expect(peer.auth).toEqual({ authType: 'authheaders', authHeaderKey: 'X-Peer-Key', authHeaderValue: '*****' });
     const tools = page.getByTestId('peer-tools');
     expect(await tools.textContent()).toContain('echo');
     expect(await tools.getByRole('link').count()).toBeGreaterThan(5);
@@ -290,7 +300,7 @@ describe('admin UI', () => {
     expect(await page.locator('[data-field-error="uri"]').textContent()).toMatch(/absolute URI/);
     await page.getByRole('textbox', { name: 'URI', exact: true }).fill('file:///docs/readme.md');
     await page.getByRole('button', { name: 'Create resource' }).click();
-    await page.waitForURL(/\/admin\/resources\/[0-9a-f]+\/edit$/);
+    await page.waitForURL(/\/admin\/resources\/[0-9a-f]+$/);
     await page.goto(`${gw.url}/admin/resources`);
     await page.getByTestId('row').filter({ hasText: 'file:///docs/readme.md' }).waitFor();
     await shot('resources');

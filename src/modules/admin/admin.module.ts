@@ -13,6 +13,7 @@ import { AdminOverviewController } from './controllers/overview.controller';
 import { AdminPromptsController } from './controllers/prompts.controller';
 import { AdminResourcesController } from './controllers/resources.controller';
 import { AdminServersController } from './controllers/servers.controller';
+import { AdminTokensController } from './controllers/tokens.controller';
 import { AdminToolsController } from './controllers/tools.controller';
 import { AdminSession } from './web/admin-session.service';
 import { AdminGuard } from './web/admin.guard';
@@ -32,6 +33,7 @@ import { AdminGuard } from './web/admin.guard';
     AdminResourcesController,
     AdminPromptsController,
     AdminGatewaysController,
+    AdminTokensController,
   ],
   providers: [AdminSession, AdminGuard],
 })

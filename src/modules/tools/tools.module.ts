@@ -32,6 +32,6 @@ import { ToolsService } from './tools.service';
     GatewayEchoTool,
     OpenApiImportService,
   ],
-  exports: [ToolsService, ToolPresenter, ToolExecutors, ToolInvocationService, LocalTools],
+  exports: [ToolsService, ToolPresenter, ToolExecutors, ToolInvocationService, LocalTools, OpenApiImportService],
 })
 export class ToolsModule {}

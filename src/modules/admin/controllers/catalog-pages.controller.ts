@@ -27,8 +27,13 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
   protected abstract update(id: string, dto: object): Promise<T>;
 
   /** Form data → DTO fields (e.g. a token field becoming credentials). */
-  protected toDto(data: Record<string, unknown>): Record<string, unknown> {
+  protected toDto(data: Record<string, unknown>, _item?: T): Record<string, unknown> {
     return data;
+  }
+
+  /** The values a new item's form starts with. */
+  protected newValues(): Record<string, unknown> {
+    return { enabled: true };
   }
 
   /** The stored item → form values. */
@@ -60,13 +65,13 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
 
   @Get('new')
   async newForm(@Req() req: AdminRequest, @Res() res: Response): Promise<void> {
-    renderForm(req, res, this.nav, this.formPage(), await this.fields(), { enabled: true });
+    renderForm(req, res, this.nav, this.formPage(), await this.fields(), this.newValues());
   }
 
   @Post()
   async createPost(@Req() req: AdminRequest, @Res() res: Response, @Body() body: FormBody): Promise<void> {
     const specs = await this.fields();
-    const result = await this.submit(specs, body, undefined, (dto) => this.create(dto), this.createDto);
+    const result = await this.submit(specs, body, undefined, (dto) => this.create(dto), this.createDto, undefined);
     if ('item' in result) return redirect(res, this.showHref(result.item));
     renderForm(req, res, this.nav, this.formPage(), specs, body, result.errors, result.formError);
   }
@@ -86,7 +91,7 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
   async updatePost(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string, @Body() body: FormBody): Promise<void> {
     const item = await this.service.get(id);
     const specs = await this.fields(item);
-    const result = await this.submit(specs, body, Number(body.version) || undefined, (dto) => this.update(id, dto), this.updateDto);
+    const result = await this.submit(specs, body, Number(body.version) || undefined, (dto) => this.update(id, dto), this.updateDto, item);
     if ('item' in result) return redirect(res, this.showHref(result.item));
     renderForm(req, res, this.nav, this.formPage(item), specs, { ...this.values(item), ...body }, result.errors, result.formError);
   }
@@ -110,9 +115,10 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
     version: number | undefined,
     save: (dto: object) => Promise<T>,
     dtoClass: new () => object,
+    item: T | undefined,
   ): Promise<{ item: T } | { errors: FieldErrors; formError?: string }> {
     const { data, errors } = parseForm(specs, body);
-    const { value, errors: invalid } = await validateDto(dtoClass, { ...this.toDto(data), ...(version ? { version } : {}) });
+    const { value, errors: invalid } = await validateDto(dtoClass, { ...this.toDto(data, item), ...(version ? { version } : {}) });
     const all = this.fieldErrors({ ...invalid, ...errors });
     if (Object.keys(all).length) return { errors: all };
     try {

@@ -1,11 +1,13 @@
 import { Param, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { maskCredentials } from '../../../common/credentials';
 import { CreateGatewayDto } from '../../federation/dto/create-gateway.dto';
 import { UpdateGatewayDto } from '../../federation/dto/update-gateway.dto';
 import { FederationService } from '../../federation/federation.service';
 import { GATEWAY_TRANSPORTS, type Gateway } from '../../federation/gateway.model';
 import { GatewaysService } from '../../federation/gateways.service';
 import { ToolsService } from '../../tools/tools.service';
+import { AUTH_ERROR_FIELDS, authErrors, authFieldSpecs, authFromForm } from '../presenters/auth-fields';
 import { type ListSpec, statusBadge, tagsCell } from '../presenters/list.presenter';
 import { AdminController, fragment, pageModel, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
@@ -28,12 +30,15 @@ export const GATEWAY_LIST: ListSpec<Gateway> = {
   }),
 };
 
+/** Peers take header credentials (a query-parameter key is for REST tools only). */
+const PEER_AUTH_TYPES = ['bearer', 'basic', 'authheaders'] as const;
+
 const FIELDS: FieldSpec[] = [
   { name: 'name', label: 'Name', kind: 'text', required: true },
   { name: 'url', label: 'URL', kind: 'url', required: true, placeholder: 'https://mcp.example.com/mcp', help: 'Streamable HTTP endpoint, or an SSE endpoint ending in /sse.' },
   { name: 'transport', label: 'Transport', kind: 'select', options: [{ value: '', label: 'Detect from URL' }, ...GATEWAY_TRANSPORTS.map((t) => ({ value: t, label: t }))] },
   { name: 'description', label: 'Description', kind: 'textarea' },
-  { name: 'authToken', label: 'Bearer token (optional)', kind: 'password', help: 'Stored encrypted; leave empty to keep the current one.' },
+  ...authFieldSpecs(PEER_AUTH_TYPES),
   { name: 'tags', label: 'Tags (comma-separated)', kind: 'tags' },
   { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
 ];
@@ -59,18 +64,21 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
     return FIELDS;
   }
 
-  protected override toDto(data: Record<string, unknown>): Record<string, unknown> {
-    const { authToken, transport, ...rest } = data;
-    return { ...rest, ...(transport ? { transport } : {}), ...(authToken ? { auth: { authType: 'bearer', token: authToken } } : {}) };
+  protected override values(gateway: Gateway): Record<string, unknown> {
+    return { ...gateway, ...maskCredentials(this.gateways.credentials(gateway)) };
+  }
+
+  protected override toDto(data: Record<string, unknown>, gateway?: Gateway): Record<string, unknown> {
+    const { transport, ...rest } = authFromForm(data, gateway ? { authType: gateway.authType } : null);
+    return { ...rest, ...(transport ? { transport } : {}) };
   }
 
   protected override dtoOnlyFields(): string[] {
-    return ['auth'];
+    return AUTH_ERROR_FIELDS;
   }
 
   protected override fieldErrors(errors: FieldErrors): FieldErrors {
-    if (errors.auth) errors.authToken = errors.auth;
-    return errors;
+    return authErrors(errors);
   }
 
   protected create(dto: object): Promise<Gateway> {

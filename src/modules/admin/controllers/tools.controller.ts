@@ -1,6 +1,10 @@
 import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { DomainError } from '../../../common/errors/domain-error';
+import { AUTH_TYPES, maskCredentials } from '../../../common/credentials';
+import { DomainError, ErrorCode } from '../../../common/errors/domain-error';
+import { AppConfig } from '../../../config/app-config';
+import { ImportOpenApiDto } from '../../tools/openapi/openapi-import.dto';
+import { OpenApiImportService } from '../../tools/openapi/openapi-import.service';
 import { ToolInvocationService } from '../../tools/execution/tool-invocation.service';
 import { CreateToolDto } from '../../tools/dto/create-tool.dto';
 import { UpdateToolDto } from '../../tools/dto/update-tool.dto';
@@ -11,12 +15,14 @@ import { AdminListQuery, type ListSpec, statusBadge, tagsCell } from '../present
 import { argumentFields, coerceArguments } from '../presenters/schema-form';
 import { AdminController, fragment, pageModel, redirect, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
-import { type FieldSpec, type FormBody, parseForm, serviceErrors, validateDto } from '../web/forms';
+import { AUTH_ERROR_FIELDS, authErrors, authFieldSpecs, authFromForm } from '../presenters/auth-fields';
+import { type FieldSpec, type FormBody, formView, parseForm, serviceErrors, shown, validateDto } from '../web/forms';
 
 export const TOOL_LIST: ListSpec<Tool> = {
   title: 'Tools',
   basePath: '/admin/tools',
-  createLabel: 'Add REST tool',
+  createLabel: 'Add tool',
+  actions: [{ href: '/admin/tools/import', label: 'Import OpenAPI' }],
   defaultSort: 'name',
   columns: [{ label: 'Name', sort: 'name' }, { label: 'Type' }, { label: 'Target' }, { label: 'Tags' }, { label: 'Modified', sort: 'modifiedAt' }],
   row: (t) => ({
@@ -26,44 +32,62 @@ export const TOOL_LIST: ListSpec<Tool> = {
     editHref: `/admin/tools/${t.id}/edit`,
     cells: [
       { text: t.name, href: `/admin/tools/${t.id}` },
-      t.integrationType === 'MCP' ? { text: `MCP · ${t.federationSource ?? 'peer'}`, badge: t.reachable ? 'badge-gray' : 'badge-red' } : { text: `REST ${t.requestType}`, badge: 'badge-gray' },
-      { text: t.url ?? '', mono: true },
+      t.integrationType === 'MCP'
+        ? { text: `MCP · ${t.federationSource ?? 'peer'}`, badge: t.reachable ? 'badge-gray' : 'badge-red' }
+        : { text: t.integrationType === 'REST' ? `REST ${t.requestType}` : t.integrationType, badge: 'badge-gray' },
+      { text: t.url ?? (t.command ? [t.command, ...(t.args ?? [])].join(' ') : ''), mono: true },
       tagsCell(t.tags),
       { text: t.modifiedAt.toISOString().slice(0, 16).replace('T', ' ') },
     ],
   }),
 };
 
-const FIELDS: FieldSpec[] = [
+const REST = { field: 'integrationType', values: ['REST'] };
+const CLI = { field: 'integrationType', values: ['CLI'] };
+
+const COMMON_FIELDS: FieldSpec[] = [
   { name: 'name', label: 'Name', kind: 'text', required: true, help: 'Letters, digits, _ - and . (what MCP clients call).' },
   { name: 'displayName', label: 'Display name', kind: 'text' },
   { name: 'description', label: 'Description', kind: 'textarea' },
-  { name: 'requestType', label: 'HTTP method', kind: 'select', options: REST_METHODS.map((m) => ({ value: m, label: m })) },
-  { name: 'url', label: 'Upstream URL', kind: 'url', required: true, placeholder: 'https://api.example.com/endpoint' },
-  { name: 'headers', label: 'Headers (JSON object)', kind: 'json', placeholder: '{"X-Api-Version": "2"}' },
+];
+const REST_FIELDS: FieldSpec[] = [
+  { name: 'requestType', label: 'HTTP method', kind: 'select', options: REST_METHODS.map((m) => ({ value: m, label: m })), showIf: REST },
+  { name: 'url', label: 'Upstream URL', kind: 'url', required: true, placeholder: 'https://api.example.com/items/{id}', showIf: REST },
+  { name: 'headers', label: 'Headers (JSON object)', kind: 'json', placeholder: '{"X-Api-Version": "2"}', showIf: REST },
+  ...authFieldSpecs(AUTH_TYPES, REST),
+  { name: 'argumentMapping', label: 'Argument mapping (JSON)', kind: 'json', placeholder: '{"id": "path", "q": "query", "X-Trace": "header", "item": "body"}', help: 'Where each argument goes: path, query, header, body or bodyRoot.', showIf: REST },
+  { name: 'jsonpathFilter', label: 'JSONPath filter', kind: 'text', placeholder: '$.items[*].name', help: 'Applied to a JSON response before it is returned.', showIf: REST },
+  { name: 'maxRetries', label: 'Max retries (idempotent methods)', kind: 'number', placeholder: 'default', showIf: REST },
+];
+const CLI_FIELDS = (commands: string[]): FieldSpec[] => [
+  { name: 'command', label: 'Command', kind: 'select', required: true, options: commands.map((c) => ({ value: c, label: c })), help: 'One of CLI_TOOLS_ALLOWED_COMMANDS.', showIf: CLI },
+  { name: 'args', label: 'Arguments', kind: 'lines', placeholder: '--name\n{name}', help: 'One per line, or a JSON array; {placeholders} are filled from the call arguments, each stays one argument.', showIf: CLI },
+  { name: 'workingDirectory', label: 'Working directory', kind: 'text', placeholder: '/srv/tools', showIf: CLI },
+];
+const SHARED_FIELDS: FieldSpec[] = [
   { name: 'inputSchema', label: 'Input schema (JSON Schema)', kind: 'json', placeholder: '{"type": "object", "properties": {}}' },
-  { name: 'authToken', label: 'Bearer token (optional)', kind: 'password', help: 'Stored encrypted; leave empty to keep the current one.' },
+  { name: 'outputSchema', label: 'Output schema (JSON Schema, optional)', kind: 'json', placeholder: '{"type": "object", "properties": {}}' },
+  { name: 'annotations', label: 'Annotations (JSON)', kind: 'json', placeholder: '{"readOnlyHint": true, "idempotentHint": true}' },
+  { name: 'timeoutMs', label: 'Timeout (ms)', kind: 'number', placeholder: 'default (TOOL_TIMEOUT)' },
+  { name: 'maxResponseBytes', label: 'Max response bytes', kind: 'number', placeholder: 'default (MAX_TOOL_RESPONSE_BYTES)' },
   { name: 'tags', label: 'Tags (comma-separated)', kind: 'tags' },
   { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
 ];
-/** Fields a federated tool keeps from its peer. */
-const FEDERATED_FIXED = new Set(['name', 'requestType', 'url', 'headers', 'inputSchema', 'authToken']);
-const NAMES = FIELDS.map((f) => f.name);
+const IMPORT_FIELDS: FieldSpec[] = [
+  { name: 'url', label: 'Document URL', kind: 'url', placeholder: 'https://api.example.com/openapi.json', help: 'Fetched by the gateway (JSON or YAML). Or paste the document below.' },
+  { name: 'spec', label: 'OpenAPI document (JSON or YAML)', kind: 'textarea', rows: 14, mono: true, placeholder: 'openapi: 3.0.3\ninfo: …' },
+  { name: 'baseUrl', label: 'Base URL (overrides the document\'s servers)', kind: 'url', placeholder: 'https://api.example.com/v1' },
+  { name: 'namePrefix', label: 'Tool name prefix', kind: 'text', placeholder: 'petstore-' },
+  { name: 'tags', label: 'Only operations with these OpenAPI tags (comma-separated)', kind: 'tags' },
+  { name: 'toolTags', label: 'Catalog tags of the created tools (comma-separated)', kind: 'tags' },
+  { name: 'headers', label: 'Headers every imported tool sends (JSON object)', kind: 'json', placeholder: '{"X-Api-Version": "2"}' },
+  ...authFieldSpecs(AUTH_TYPES),
+];
 
-function fieldsFor(tool?: Tool): FieldSpec[] {
-  return tool?.gatewayId ? FIELDS.map((f) => (FEDERATED_FIXED.has(f.name) ? { ...f, readonly: true } : f)) : FIELDS;
-}
-
-/** Form data → the API's DTO fields (the token becomes bearer credentials). Errors on `auth` show on the token. */
-function toDtoFields(data: Record<string, unknown>): Record<string, unknown> {
-  const { authToken, ...rest } = data;
-  return authToken ? { ...rest, auth: { authType: 'bearer', token: authToken } } : rest;
-}
-
-function renameAuth(errors: Record<string, string>): Record<string, string> {
-  if (errors.auth) errors.authToken = errors.auth;
-  return errors;
-}
+/** Adapter fields an edit may clear (sent as null when left empty). */
+const NULLABLE = ['argumentMapping', 'timeoutMs', 'maxRetries', 'maxResponseBytes', 'jsonpathFilter', 'args', 'workingDirectory'];
+/** What a federated (MCP) or LOCAL tool lets you change here, as the API does. */
+const DISPLAY_ONLY = new Set(['displayName', 'description', 'tags', 'enabled']);
 
 /** Tools: listing, REST tool create/edit, enable/disable, delete, and "test tool" with a form built from its input schema. */
 @AdminController('admin/tools')
@@ -71,7 +95,41 @@ export class AdminToolsController {
   constructor(
     private readonly tools: ToolsService,
     private readonly invocation: ToolInvocationService,
+    private readonly openApi: OpenApiImportService,
+    private readonly config: AppConfig,
   ) {}
+
+  /** The form's fields: the integration type (CLI only when CLI_TOOLS_ALLOWED_COMMANDS is set), then each adapter's. */
+  private fieldsFor(tool?: Tool): FieldSpec[] {
+    const commands = this.config.tools.cliAllowedCommands;
+    const types = [{ value: 'REST', label: 'REST (HTTP endpoint)' }, ...(commands.length || tool?.integrationType === 'CLI' ? [{ value: 'CLI', label: 'CLI (local command)' }] : [])];
+    const typeField: FieldSpec = { name: 'integrationType', label: 'Integration type', kind: 'select', options: types, readonly: !!tool, ...(tool ? { help: 'Cannot be changed; create a new tool instead.' } : {}) };
+    if (tool && (tool.gatewayId || tool.integrationType === 'MCP' || tool.integrationType === 'LOCAL')) {
+      const fixed: FieldSpec = { ...typeField, options: [{ value: tool.integrationType, label: tool.integrationType }], help: tool.gatewayId ? 'Federated from a peer: only display fields, tags and state can be changed.' : 'Implemented in the gateway: only display fields, tags and state can be changed.' };
+      return [fixed, ...COMMON_FIELDS, ...SHARED_FIELDS].map((f) => (f === fixed || DISPLAY_ONLY.has(f.name) ? f : { ...f, readonly: true }));
+    }
+    const cliCommands = tool?.command && !commands.includes(tool.command) ? [...commands, tool.command] : commands;
+    return [typeField, ...COMMON_FIELDS, ...REST_FIELDS, ...(types.length > 1 ? CLI_FIELDS(cliCommands) : []), ...SHARED_FIELDS];
+  }
+
+  /** A stored tool as form values, with the names (not the secrets) of its credentials. */
+  private values(tool: Tool): Record<string, unknown> {
+    return { ...tool, ...maskCredentials(this.tools.credentials(tool)) };
+  }
+
+  /** Form → DTO fields: credentials from the auth inputs, and on an edit, emptied adapter fields cleared. */
+  private toDto(specs: FieldSpec[], data: Record<string, unknown>, body: FormBody, tool?: Tool): Record<string, unknown> {
+    const type = tool?.integrationType ?? (data.integrationType as string | undefined) ?? 'REST';
+    const editable = !specs.find((s) => s.name === 'authType')?.readonly && specs.some((s) => s.name === 'authType');
+    const out = authFromForm(data, tool ? { authType: tool.authType } : null, editable && type === 'REST');
+    if (tool) {
+      delete out.integrationType;
+      for (const spec of specs) {
+        if (NULLABLE.includes(spec.name) && !spec.readonly && shown(spec, specs, body) && out[spec.name] === undefined && tool[spec.name as keyof Tool] !== null) out[spec.name] = null;
+      }
+    }
+    return out;
+  }
 
   @Get()
   list(@Req() req: AdminRequest, @Res() res: Response, @Query() q: AdminListQuery): Promise<void> {
@@ -80,21 +138,54 @@ export class AdminToolsController {
 
   @Get('new')
   newForm(@Req() req: AdminRequest, @Res() res: Response): void {
-    renderForm(req, res, 'tools', this.formPage(), FIELDS, { requestType: 'POST', enabled: true, inputSchema: { type: 'object', properties: {} } });
+    renderForm(req, res, 'tools', this.formPage(), this.fieldsFor(), { integrationType: 'REST', requestType: 'POST', enabled: true, inputSchema: { type: 'object', properties: {} } });
   }
 
   @Post()
   async create(@Req() req: AdminRequest, @Res() res: Response, @Body() body: FormBody): Promise<void> {
-    const { data, errors } = parseForm(FIELDS, body);
-    const { value, errors: invalid } = await validateDto(CreateToolDto, toDtoFields(data));
-    const all = { ...renameAuth(invalid), ...errors };
-    if (Object.keys(all).length) return renderForm(req, res, 'tools', this.formPage(), FIELDS, body, all);
+    const specs = this.fieldsFor();
+    const { data, errors } = parseForm(specs, body);
+    const { value, errors: invalid } = await validateDto(CreateToolDto, this.toDto(specs, data, body));
+    const all = { ...authErrors(invalid), ...errors };
+    if (Object.keys(all).length) return renderForm(req, res, 'tools', this.formPage(), specs, body, all);
     try {
       const tool = await this.tools.create(value);
       redirect(res, `/admin/tools/${tool.id}`);
     } catch (err) {
-      const mapped = serviceErrors(err, [...NAMES, 'auth']);
-      renderForm(req, res, 'tools', this.formPage(), FIELDS, body, renameAuth(mapped.errors), mapped.formError);
+      const mapped = serviceErrors(err, [...specs.map((f) => f.name), ...AUTH_ERROR_FIELDS]);
+      renderForm(req, res, 'tools', this.formPage(), specs, body, authErrors(mapped.errors), mapped.formError);
+    }
+  }
+
+  @Get('import')
+  importForm(@Req() req: AdminRequest, @Res() res: Response): void {
+    render(res, 'tools-import', pageModel(req, 'tools', 'Import OpenAPI', { form: formView(IMPORT_FIELDS, {}) }));
+  }
+
+  /** "Preview" runs the import as a dry run and lists what it would create; "Import" creates the tools. */
+  @Post('import')
+  async importPost(@Req() req: AdminRequest, @Res() res: Response, @Body() body: FormBody): Promise<void> {
+    const dryRun = body.action !== 'import';
+    const { data, errors } = parseForm(IMPORT_FIELDS, body);
+    const { value, errors: invalid } = await validateDto(ImportOpenApiDto, { ...authFromForm(data, null), dryRun });
+    const show = (model: Record<string, unknown>, status = 200) => render(res, 'tools-import', pageModel(req, 'tools', 'Import OpenAPI', { ...model }), status);
+    const all = { ...authErrors(invalid), ...errors };
+    if (Object.keys(all).length) return show({ form: formView(IMPORT_FIELDS, body, all) }, 422);
+    try {
+      const result = await this.openApi.import(value);
+      const rows = result.tools.map((t) => ({
+        name: t.name,
+        id: 'id' in t ? t.id : undefined,
+        method: t.requestType,
+        url: t.url,
+        operation: 'operation' in t ? t.operation : undefined,
+        description: t.description,
+      }));
+      show({ form: formView(IMPORT_FIELDS, body), result: { ...result, rows, count: rows.length } });
+    } catch (err) {
+      const conflict = err instanceof DomainError && err.code === ErrorCode.Conflict;
+      const mapped = serviceErrors(err, [...IMPORT_FIELDS.map((f) => f.name), ...AUTH_ERROR_FIELDS]);
+      show({ form: formView(IMPORT_FIELDS, body, authErrors(mapped.errors), mapped.formError), conflict }, conflict ? 409 : 422);
     }
   }
 
@@ -107,25 +198,26 @@ export class AdminToolsController {
   @Get(':id/edit')
   async editForm(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const tool = await this.tools.get(id);
-    renderForm(req, res, 'tools', this.formPage(tool), fieldsFor(tool), { ...tool });
+    renderForm(req, res, 'tools', this.formPage(tool), this.fieldsFor(tool), this.values(tool));
   }
 
   @Post(':id')
-  async update(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string, @Body() body: FormBody): Promise<void> {
+  async update(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string, @Body() posted: FormBody): Promise<void> {
     const tool = await this.tools.get(id);
-    const specs = fieldsFor(tool);
+    const specs = this.fieldsFor(tool);
+    const body: FormBody = { ...posted, integrationType: tool.integrationType };
     const { data, errors } = parseForm(specs, body);
     const version = Number(body.version) || undefined;
-    const { value, errors: invalid } = await validateDto(UpdateToolDto, { ...toDtoFields(data), version });
-    const all = { ...renameAuth(invalid), ...errors };
-    const values = { ...tool, ...body };
+    const { value, errors: invalid } = await validateDto(UpdateToolDto, { ...this.toDto(specs, data, body, tool), version });
+    const all = { ...authErrors(invalid), ...errors };
+    const values = { ...this.values(tool), ...body };
     if (Object.keys(all).length) return renderForm(req, res, 'tools', this.formPage(tool), specs, values, all);
     try {
       await this.tools.update(id, value);
       redirect(res, `/admin/tools/${id}`);
     } catch (err) {
-      const mapped = serviceErrors(err, [...NAMES, 'auth']);
-      renderForm(req, res, 'tools', this.formPage(tool), specs, values, renameAuth(mapped.errors), mapped.formError);
+      const mapped = serviceErrors(err, [...specs.map((f) => f.name), ...AUTH_ERROR_FIELDS]);
+      renderForm(req, res, 'tools', this.formPage(tool), specs, values, authErrors(mapped.errors), mapped.formError);
     }
   }
 
@@ -162,6 +254,6 @@ export class AdminToolsController {
   private formPage(tool?: Tool) {
     return tool
       ? { title: `Edit ${tool.name}`, action: `/admin/tools/${tool.id}`, backHref: `/admin/tools/${tool.id}`, backLabel: tool.name, submitLabel: 'Save', version: tool.version }
-      : { title: 'Add REST tool', action: '/admin/tools', backHref: '/admin/tools', backLabel: 'Tools', submitLabel: 'Create tool' };
+      : { title: 'Add tool', action: '/admin/tools', backHref: '/admin/tools', backLabel: 'Tools', submitLabel: 'Create tool' };
   }
 }

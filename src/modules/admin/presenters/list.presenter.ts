@@ -47,6 +47,8 @@ export interface ListSpec<T> {
   createLabel?: string;
   searchPlaceholder?: string;
   intro?: string;
+  /** More buttons next to the create button (e.g. "Import OpenAPI"). */
+  actions?: Array<{ href: string; label: string }>;
 }
 
 /** The service-level options for a listing query (all items, enabled or not, filtered and paged in SQL). */
@@ -88,6 +90,7 @@ export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQ
     createLabel: spec.createLabel,
     searchPlaceholder: spec.searchPlaceholder ?? 'Name contains…',
     intro: spec.intro,
+    actions: spec.actions ?? [],
     query: { search: q.search ?? '', sort: q.sort ?? '', order: q.order ?? '' },
     tags: allTags.map((t) => ({ value: t, selected: t === q.tag })),
     columns: spec.columns.map((c) => {

@@ -22,12 +22,13 @@ describe('admin forms', () => {
     expect(parseForm(SPECS, { name: 'x', inputSchema: '{nope' }).errors).toEqual({ inputSchema: expect.stringMatching(/^must be valid JSON/) });
   });
 
-  it("validates with the API's DTO rules and keys each message by its top-level field", async () => {
+  it("validates with the API's DTO rules and keys each message by its top-level field (and nested ones by their path)", async () => {
     const { errors } = await validateDto(CreateToolDto, { name: 'bad name!', url: 'ftp://x', annotations: { readOnlyHint: 'yes' }, extra: 1 });
     expect(errors).toEqual({
       name: expect.stringMatching(/1-128 characters/),
       url: 'must be an http(s) URL',
       annotations: expect.stringMatching(/boolean/),
+      'annotations.readOnlyHint': expect.stringMatching(/boolean/),
       extra: expect.stringMatching(/should not exist/),
     });
     expect((await validateDto(CreateToolDto, { name: 'ok', url: 'http://127.0.0.1/x' })).errors).toEqual({});
@@ -48,5 +49,19 @@ describe('admin forms', () => {
     expect(byName.tags.value).toBe('a, b');
     expect(byName.enabled.checked).toBe(true);
     expect(byName.secret.value).toBe('');
+  });
+
+  it('reads only the fields whose showIf condition holds, numbers and one-per-line lists', () => {
+    const specs: FieldSpec[] = [
+      { name: 'type', label: 'Type', kind: 'select' },
+      { name: 'command', label: 'Command', kind: 'text', showIf: { field: 'type', values: ['CLI'] } },
+      { name: 'args', label: 'Args', kind: 'lines', showIf: { field: 'type', values: ['CLI'] } },
+      { name: 'timeoutMs', label: 'Timeout', kind: 'number' },
+    ];
+    expect(parseForm(specs, { type: 'REST', command: '/bin/x', args: 'a', timeoutMs: '50' })).toEqual({ data: { type: 'REST', timeoutMs: 50 }, errors: {} });
+    expect(parseForm(specs, { type: 'CLI', command: '/bin/x', args: 'a\r\n{b}\n', timeoutMs: '' }).data).toEqual({ type: 'CLI', command: '/bin/x', args: ['a', '{b}'] });
+    expect(parseForm(specs, { type: 'CLI', args: '["x y"]' }).data.args).toEqual(['x y']);
+    expect(parseForm(specs, { type: 'CLI', args: '[oops' }).errors.args).toMatch(/JSON array/);
+    expect(parseForm(specs, { type: 'REST', timeoutMs: '1.5' }).errors).toEqual({ timeoutMs: 'must be a whole number' });
   });
 });

@@ -3,7 +3,7 @@ import { validate } from 'class-validator';
 import { DomainError } from '../../../common/errors/domain-error';
 import { describeValidationErrors } from '../../../common/validation';
 
-export type FieldKind = 'text' | 'textarea' | 'url' | 'select' | 'checkbox' | 'json' | 'tags' | 'password' | 'multiselect';
+export type FieldKind = 'text' | 'textarea' | 'url' | 'select' | 'checkbox' | 'json' | 'tags' | 'password' | 'multiselect' | 'number' | 'lines' | 'file';
 
 /** One input of an admin form. */
 export interface FieldSpec {
@@ -16,6 +16,16 @@ export interface FieldSpec {
   options?: Array<{ value: string; label: string }>;
   /** Shown but not editable (e.g. a federated item's URL). */
   readonly?: boolean;
+  /**
+   * Only shown (and only read from the post) while another field has one of these values, e.g. the CLI fields while
+   * `integrationType` is CLI. The `conditionalFields` component of admin.js hides the others in the browser.
+   */
+  showIf?: { field: string; values: string[] };
+  /** Textareas: height in rows, and a monospace font (JSON inputs have both). */
+  rows?: number;
+  mono?: boolean;
+  /** `file` fields: MIME types the file chooser offers (`accept`). */
+  accept?: string;
 }
 
 /** A field as a template renders it: its spec, the current value and the error next to it. */
@@ -29,7 +39,10 @@ export interface FormField extends FieldSpec {
   isSelect: boolean;
   isMultiselect: boolean;
   isCheckbox: boolean;
+  isFile: boolean;
   inputType: string;
+  showIfField?: string;
+  showIfValues?: string;
 }
 
 /** A form's fields (with values and errors) and an error that belongs to no field. */
@@ -55,6 +68,8 @@ export function formView(specs: FieldSpec[], values: Record<string, unknown>, er
     const raw = values[spec.name];
     let value = '';
     if (spec.kind === 'json') value = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw, null, 2);
+    else if (spec.kind === 'lines') value = Array.isArray(raw) ? raw.join('\n') : typeof raw === 'string' ? raw : '';
+    else if (spec.kind === 'file') value = '';
     else if (spec.kind === 'tags') value = Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : '';
     else if (raw !== undefined && raw !== null && spec.kind !== 'password') value = Array.isArray(raw) ? raw.join(',') : String(raw);
     const selected = new Set(Array.isArray(raw) ? raw.map(String) : [value]);
@@ -65,11 +80,14 @@ export function formView(specs: FieldSpec[], values: Record<string, unknown>, er
       checked: raw === true || raw === 'on' || raw === 'true',
       error: errors[spec.name],
       options: spec.options?.map((o) => ({ ...o, selected: selected.has(o.value) })),
-      isTextarea: spec.kind === 'textarea' || spec.kind === 'json',
+      isTextarea: spec.kind === 'textarea' || spec.kind === 'json' || spec.kind === 'lines',
       isSelect: spec.kind === 'select',
       isMultiselect: spec.kind === 'multiselect',
       isCheckbox: spec.kind === 'checkbox',
+      isFile: spec.kind === 'file',
       inputType: spec.kind === 'url' ? 'url' : spec.kind === 'password' ? 'password' : 'text',
+      showIfField: spec.showIf?.field,
+      showIfValues: spec.showIf?.values.join(','),
     };
   });
   return { fields, formError };
@@ -83,7 +101,7 @@ export function parseForm(specs: FieldSpec[], body: FormBody): { data: Record<st
   const data: Record<string, unknown> = {};
   const errors: FieldErrors = {};
   for (const spec of specs) {
-    if (spec.readonly) continue;
+    if (spec.readonly || !shown(spec, specs, body)) continue;
     const raw = body[spec.name];
     switch (spec.kind) {
       case 'checkbox':
@@ -105,6 +123,26 @@ export function parseForm(specs: FieldSpec[], body: FormBody): { data: Record<st
         }
         break;
       }
+      case 'number': {
+        const value = text(raw).trim();
+        if (!value) break;
+        if (!/^-?\d+$/.test(value)) errors[spec.name] = 'must be a whole number';
+        else data[spec.name] = Number(value);
+        break;
+      }
+      case 'lines': {
+        // One argument per line, or a JSON array of strings.
+        const value = text(raw).replace(/\r\n/g, '\n');
+        if (!value.trim()) break;
+        if (value.trim().startsWith('[')) {
+          try {
+            data[spec.name] = JSON.parse(value);
+          } catch (err) {
+            errors[spec.name] = `must be one value per line or a valid JSON array (${(err as Error).message})`;
+          }
+        } else data[spec.name] = value.split('\n').filter((l) => l.trim() !== '');
+        break;
+      }
       default: {
         const value = text(raw);
         if (value.trim() !== '') data[spec.name] = spec.kind === 'password' ? value : value.trim();
@@ -114,6 +152,14 @@ export function parseForm(specs: FieldSpec[], body: FormBody): { data: Record<st
   return { data, errors };
 }
 
+/** Whether a field applies to the posted form (its `showIf` condition holds, and that of the field it depends on). */
+export function shown(spec: FieldSpec, specs: FieldSpec[], body: FormBody, depth = 0): boolean {
+  if (!spec.showIf) return true;
+  if (!spec.showIf.values.includes(text(body[spec.showIf.field]))) return false;
+  const parent = specs.find((s) => s.name === spec.showIf!.field);
+  return !parent || depth > 5 || shown(parent, specs, body, depth + 1);
+}
+
 /** Validates `data` against a DTO class with the API's rules (the global ValidationPipe's); errors keyed by field. */
 export async function validateDto<T extends object>(dto: new () => T, data: Record<string, unknown>): Promise<{ value: T; errors: FieldErrors }> {
   const value = plainToInstance(dto, data, { enableImplicitConversion: false });
@@ -121,8 +167,11 @@ export async function validateDto<T extends object>(dto: new () => T, data: Reco
   const errors: FieldErrors = {};
   for (const p of problems) {
     const colon = p.indexOf(':');
-    const field = p.slice(0, colon).split('.')[0];
+    const path = p.slice(0, colon);
+    const field = path.split('.')[0];
     errors[field] ??= p.slice(colon + 1).trim();
+    // Nested fields (auth.token) are kept under their full path too, for forms that show them as their own inputs.
+    if (path !== field) errors[path] ??= p.slice(colon + 1).trim();
   }
   return { value, errors };
 }
@@ -135,7 +184,7 @@ export function serviceErrors(err: unknown, fieldNames: string[]): { errors: Fie
   if (!(err instanceof DomainError)) throw err;
   const details = err.details ?? {};
   const candidates = [details.field, ...(Array.isArray(details.fields) ? details.fields : [])].filter((f): f is string => typeof f === 'string');
-  const field = candidates.map((f) => f.split('.')[0]).find((f) => fieldNames.includes(f));
+  const field = candidates.find((f) => fieldNames.includes(f)) ?? candidates.map((f) => f.split('.')[0]).find((f) => fieldNames.includes(f));
   if (field) return { errors: { [field]: err.message.replace(new RegExp(`^${field}(\\.[\\w.]+)?: `), '') } };
   return { errors: {}, formError: err.message };
 }
