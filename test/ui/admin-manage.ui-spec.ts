@@ -2,19 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildAdminAssets, launchBrowser, SCREENSHOTS } from '../support/browser';
+import { ADMIN_ENV, adminApi, buildAdminAssets, collectPageErrors, launchBrowser, screenshot, signIn } from '../support/browser';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { type HttpUpstream, startHttpUpstream } from '../support/http-upstream';
 
 /** Managing the whole gateway from the browser: CLI and REST tools with every option, OpenAPI import, resources, tokens. */
 
-const USER = 'ops';
-const PASSWORD = 'correct horse battery';
 const ENV = {
-  AUTH_REQUIRED: 'true',
-  JWT_SECRET_KEY: 'ui-test-secret-0123456789abcdef-0123456789',
-  BASIC_AUTH_USER: USER,
-  BASIC_AUTH_PASSWORD: PASSWORD,
+  ...ADMIN_ENV,
   CLI_TOOLS_ALLOWED_COMMANDS: '/usr/bin/printf',
   LOCAL_EXAMPLE_TOOLS_ENABLED: 'true',
 };
@@ -27,18 +22,10 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
-const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+const api = adminApi(() => gw.url);
 let resourceBody = 'version 1';
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${gw.url}${path}`, { method, headers: { authorization: basic, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const shot = (name: string) => screenshot(page, name);
 
 const PETSTORE = {
   openapi: '3.0.3',
@@ -78,14 +65,8 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
-  page.on('response', (r) => r.status() >= 500 && consoleErrors.push(`${r.status()} ${r.url()}`));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(`${gw.url}/admin/login`);
-  await page.getByLabel('User name').fill(USER);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${gw.url}/admin`);
+  collectPageErrors(page, consoleErrors);
+  await signIn(page, gw.url);
 });
 
 afterAll(async () => {

@@ -1,13 +1,8 @@
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildAdminAssets, launchBrowser, SCREENSHOTS } from '../support/browser';
+import { ADMIN_ENV, ADMIN_PASSWORD, ADMIN_USER, adminApi, buildAdminAssets, collectPageErrors, launchBrowser, screenshot, signIn } from '../support/browser';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { type FixtureServer, startFixture } from '../support/fixture-server';
 import { type HttpUpstream, startHttpUpstream } from '../support/http-upstream';
-
-const USER = 'ops';
-const PASSWORD = 'correct horse battery';
-const ENV = { AUTH_REQUIRED: 'true', JWT_SECRET_KEY: 'ui-test-secret-0123456789abcdef-0123456789', BASIC_AUTH_USER: USER, BASIC_AUTH_PASSWORD: PASSWORD };
 
 jest.setTimeout(120_000);
 
@@ -18,39 +13,22 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const consoleErrors: string[] = [];
-const basic = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+const api = adminApi(() => gw.url);
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${gw.url}${path}`, { method, headers: { authorization: basic, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const shot = (name: string) => screenshot(page, name);
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-async function login(p: Page): Promise<void> {
-  await p.goto(`${gw.url}/admin/login`);
-  await p.getByLabel('User name').fill(USER);
-  await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.waitForURL(`${gw.url}/admin`);
-}
+const login = (p: Page) => signIn(p, gw.url);
 
 beforeAll(async () => {
   buildAdminAssets();
   upstream = await startHttpUpstream();
   fixture = await startFixture({ name: 'fixture-peer' });
-  gw = await startGateway(ENV);
+  gw = await startGateway(ADMIN_ENV);
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  // Script errors and CSP violations (HTTP error statuses the tests provoke on purpose are not collected).
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && consoleErrors.push(m.text()));
-  page.on('response', (r) => r.status() >= 500 && consoleErrors.push(`${r.status()} ${r.url()}`));
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  collectPageErrors(page, consoleErrors);
 });
 
 afterAll(async () => {
@@ -69,7 +47,7 @@ describe('admin UI', () => {
     await page.goto(`${gw.url}/admin`);
     await page.waitForURL(/\/admin\/login/);
     await shot('login');
-    await page.getByLabel('User name').fill(USER);
+    await page.getByLabel('User name').fill(ADMIN_USER);
     await page.getByLabel('Password', { exact: true }).fill('wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
@@ -315,7 +293,7 @@ describe('admin UI', () => {
     await shot('audit');
     await page.goto(`${gw.url}/admin/version`);
     expect(await page.locator('[data-setting="BASIC_AUTH_PASSWORD"]').textContent()).toBe('*****');
-    expect(await page.content()).not.toContain(PASSWORD);
+    expect(await page.content()).not.toContain(ADMIN_PASSWORD);
     await shot('version');
   });
 
