@@ -110,14 +110,37 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 /**
- * The wait before retry number `attempt` (0 = first retry): the upstream's `Retry-After` when given, else
- * exponential backoff `baseMs * 2^attempt` with "equal jitter" (half fixed, half random); capped at `maxMs`.
+ * The exponential backoff before retry number `attempt` (0 = first retry): `baseMs * 2^attempt` with "equal
+ * jitter" (half fixed, half random), capped at `maxMs`.
  */
-export function retryDelayMs(attempt: number, options: { baseMs: number; maxMs: number; retryAfterMs?: number; random?: () => number }): number {
-  if (options.retryAfterMs !== undefined) return Math.min(options.retryAfterMs, options.maxMs);
+export function retryDelayMs(attempt: number, options: { baseMs: number; maxMs: number; random?: () => number }): number {
   const exp = Math.min(options.baseMs * 2 ** attempt, options.maxMs);
   const random = options.random ?? Math.random;
   return Math.round(exp / 2 + (random() * exp) / 2);
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * Whether and when to retry after a retryable failure: the upstream's `Retry-After` when it gives one, else the
+ * backoff of `retryDelayMs`. A wait that does not fit in the time left before the call's timeout means no retry.
+ * A `Retry-After` longer than `maxMs` (REST_TOOL_RETRY_MAX_DELAY) or than the time left is respected, not
+ * shortened: the call stops, and `note` says why (for the error message).
+ */
+export function planRetry(
+  attempt: number,
+  options: { baseMs: number; maxMs: number; timeLeftMs: number; retryAfterMs?: number; random?: () => number },
+): { waitMs: number } | { note?: string } {
+  const { retryAfterMs, maxMs, timeLeftMs } = options;
+  if (retryAfterMs !== undefined) {
+    if (retryAfterMs > maxMs) return { note: `Retry-After asks for ${seconds(retryAfterMs)}, more than REST_TOOL_RETRY_MAX_DELAY (${seconds(maxMs)}): not retried` };
+    if (retryAfterMs >= timeLeftMs) return { note: `Retry-After asks for ${seconds(retryAfterMs)}, more than the ${seconds(timeLeftMs)} left before the tool's timeout: not retried` };
+    return { waitMs: retryAfterMs };
+  }
+  const waitMs = retryDelayMs(attempt, options);
+  return waitMs < timeLeftMs ? { waitMs } : {};
 }
 
 /** Whether an HTTP status is worth retrying (rate limited or a server-side failure). */

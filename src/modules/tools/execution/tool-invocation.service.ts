@@ -4,7 +4,7 @@ import { jsonSchemas } from '../../../common/json-schema';
 import { ExecutionRecorder } from '../../../observability/metrics/execution-recorder.service';
 import type { Tool } from '../tool.model';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { errorResult, ToolExecutors } from './tool-executor';
+import { errorResult, isPlainObject, ToolExecutors } from './tool-executor';
 
 /** The text of an `isError` result, for metrics and traces. */
 function errorText(result: ToolResult): string | undefined {
@@ -42,11 +42,32 @@ export class ToolInvocationService {
     }
     const executor = this.executors.for(tool);
     if (!executor) throw new DomainError(ErrorCode.Unavailable, `No executor for ${tool.integrationType} tools`);
+    let result: ToolResult;
     try {
-      return await executor.execute(tool, input, ctx);
+      result = await executor.execute(tool, input, ctx);
     } catch (err) {
       if (err instanceof DomainError) throw err;
       return errorResult(`Tool ${tool.name} failed: ${(err as Error).message}`);
     }
+    return checkOutput(tool, result);
   }
+}
+
+/**
+ * A successful result of a tool with an `outputSchema` must carry `structuredContent` that matches it (MCP spec;
+ * SDK clients reject anything else): whatever the adapter, a result that does not is turned into an `isError` one.
+ */
+export function checkOutput(tool: Pick<Tool, 'name' | 'outputSchema'>, result: ToolResult): ToolResult {
+  if (!tool.outputSchema || result.isError) return result;
+  const value = result.structuredContent;
+  if (value === undefined) return errorResult(`Tool ${tool.name} declares an outputSchema but its result has no structuredContent`);
+  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but its structuredContent is not a JSON object`);
+  let problem: string | null;
+  try {
+    problem = jsonSchemas.validate(tool.outputSchema, value);
+  } catch {
+    return result; // a peer's schema this gateway cannot compile: the peer answers for its results
+  }
+  if (problem) return errorResult(`Tool ${tool.name}: the result does not match its outputSchema: ${problem}`);
+  return result;
 }
