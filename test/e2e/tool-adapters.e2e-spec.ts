@@ -437,6 +437,28 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(second.headers.connection ?? 'keep-alive').toBe('keep-alive');
     });
 
+    it('answers invalid arguments over /rpc with -32602 whose data.path is the JSON pointer of the failing value', async () => {
+      const inputSchema = {
+        type: 'object',
+        properties: { limit: { type: 'integer' }, filter: { type: 'object', properties: { 'a/b': { type: 'string' } }, additionalProperties: false }, tags: { type: 'array', items: { type: 'string' } } },
+        required: ['limit'],
+      };
+      await createTool({ name: 'typed', url: `${api.url}/typed`, requestType: 'GET', inputSchema }).expect(200);
+      const from = api.requests.length;
+      const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+        [{ limit: 'ten' }, '/limit', /^arguments: \/limit: must be integer$/],
+        [{ limit: 1, tags: ['ok', 7] }, '/tags/1', /^arguments: \/tags\/1: must be string$/],
+        [{ limit: 1, filter: { 'a/b': 5 } }, '/filter/a~1b', /^arguments: \/filter\/a~1b: must be string$/],
+        [{ limit: 1, filter: { other: 'x' } }, '/filter/other', /^arguments: \/filter: must NOT have additional properties 'other'$/],
+        [{}, '/limit', /^arguments: \(root\): must have required property 'limit'$/],
+      ];
+      for (const [args, path, message] of cases) {
+        const res = await request(gw.url).post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'typed', arguments: args } }).expect(200);
+        expect(res.body.error).toEqual({ code: -32602, message: expect.stringMatching(message), data: { field: 'arguments', path } });
+      }
+      expect(api.requests.length).toBe(from);
+    });
+
     it('refuses invalid adapter fields with 422 naming the field', async () => {
       const base = { url: `${api.url}/x/{id}`, requestType: 'GET' };
       const cases: Array<[Record<string, unknown>, RegExp]> = [

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, ValidationError } from '../../../common/errors/domain-error';
+import { DomainError, ErrorCode } from '../../../common/errors/domain-error';
 import { jsonSchemas } from '../../../common/json-schema';
 import { ExecutionRecorder } from '../../../observability/metrics/execution-recorder.service';
 import type { Tool } from '../tool.model';
@@ -25,13 +25,15 @@ export class ToolInvocationService {
   ) {}
 
   /**
-   * Invalid arguments raise a `ValidationError` (JSON-RPC -32602) before anything is sent upstream.
+   * Invalid arguments raise a validation error (JSON-RPC -32602, `data.path` naming the failing value) before
+   * anything is sent upstream.
    * Execution failures come back as `isError` results, never as exceptions.
    */
   async invoke(tool: Tool, args: Record<string, unknown> | undefined, ctx: InvocationContext): Promise<ToolResult> {
     const input = args ?? {};
-    const problem = jsonSchemas.validate(tool.inputSchema, input);
-    if (problem) throw new ValidationError('arguments', problem);
+    const problem = jsonSchemas.check(tool.inputSchema, input);
+    // data: { field: 'arguments', path: '/limit' } (the JSON pointer of the first bad value; '' for the whole object).
+    if (problem) throw new DomainError(ErrorCode.Validation, `arguments: ${problem.message}`, { field: 'arguments', path: problem.path });
     const target = { kind: 'tool', id: tool.id, name: tool.name, server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local', serverId: ctx.serverId } as const;
     return this.recorder.track(target, () => this.execute(tool, input, ctx), errorText);
   }
