@@ -124,6 +124,8 @@ definitions:
 `;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** OPENAPI_MAX_SPEC_BYTES of the gateway under test: the documents above fit, a padded one does not. */
+const SPEC_LIMIT = 16 * 1024;
 
 describe('Tool adapters: REST tools and OpenAPI import', () => {
   let gw: TestGateway;
@@ -211,7 +213,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       res.writeHead(req.method === 'POST' ? 201 : 200, JSON_HEADERS);
       res.end(JSON.stringify({ method: req.method, path: req.path, query: req.query, body }));
     });
-    gw = await startGateway({ REST_TOOL_RETRY_BASE_MS: '20', REST_TOOL_RETRY_MAX_DELAY: '3', REST_TOOL_MAX_RETRIES: '2' });
+    gw = await startGateway({ REST_TOOL_RETRY_BASE_MS: '20', REST_TOOL_RETRY_MAX_DELAY: '3', REST_TOOL_MAX_RETRIES: '2', OPENAPI_MAX_SPEC_BYTES: String(SPEC_LIMIT) });
   });
   afterAll(async () => {
     await client?.close();
@@ -346,6 +348,17 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       } finally {
         await mcp.close();
       }
+    });
+
+    it('holds an inline spec to OPENAPI_MAX_SPEC_BYTES as well (413 naming spec), as an object or as text', async () => {
+      const padded = { ...PETSTORE, info: { ...PETSTORE.info, description: 'x'.repeat(SPEC_LIMIT) } };
+      const asObject = await request(gw.url).post('/tools/import/openapi').send({ spec: padded, dryRun: true }).expect(413);
+      expect(asObject.body.message).toMatch(new RegExp(`^spec: \\d+ bytes exceeds the limit of ${SPEC_LIMIT} bytes \\(OPENAPI_MAX_SPEC_BYTES\\)$`));
+      const asText = await request(gw.url).post('/tools/import/openapi').send({ spec: `${SWAGGER2_YAML}\n# ${'y'.repeat(SPEC_LIMIT)}\n`, dryRun: true }).expect(413);
+      expect(asText.body.message).toMatch(/^spec: \d+ bytes exceeds the limit/);
+      // Just under the limit is fine.
+      const fits = { ...PETSTORE, info: { ...PETSTORE.info, description: 'x'.repeat(SPEC_LIMIT - JSON.stringify(PETSTORE).length - 100) } };
+      expect((await request(gw.url).post('/tools/import/openapi').send({ spec: fits, baseUrl: api.url, namePrefix: 'fits.', dryRun: true }).expect(200)).body.tools).toHaveLength(5);
     });
 
     it('answers bad import requests with 422 naming the field', async () => {
