@@ -130,8 +130,12 @@ const SPEC_LIMIT = 16 * 1024;
 describe('Tool adapters: REST tools and OpenAPI import', () => {
   let gw: TestGateway;
   let api: HttpUpstream;
-  let client: Client;
-  const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallResult;
+  let client: Client | undefined;
+  /** Calls a tool through the shared SDK client (connected on first use, so any test can run alone). */
+  const call = async (name: string, args: Record<string, unknown> = {}) => {
+    client ??= await connectMcp(`${gw.url}/mcp`);
+    return (await client.callTool({ name, arguments: args })) as CallResult;
+  };
   const createTool = (body: Record<string, unknown>) => request(gw.url).post('/tools').send(body);
   /** Requests the upstream received on `path` since `from`. */
   const seen = (path: string, from = 0): RecordedRequest[] => api.requests.slice(from).filter((r) => r.path === path);
@@ -245,7 +249,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(res.body.tools).toHaveLength(4); // the admin-tagged DELETE is filtered out
       expect(res.body.importBatchId).toMatch(/^[0-9a-f]{32}$/);
       expect(res.body.tools[0]).toMatchObject({ importBatchId: res.body.importBatchId, createdVia: 'import', tags: ['petstore'], integrationType: 'REST' });
-      client = await connectMcp(`${gw.url}/mcp`);
+      client ??= await connectMcp(`${gw.url}/mcp`);
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['listPets', 'createPet', 'showPetById', 'replacePhotos']));
 
@@ -604,6 +608,22 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(JSON.parse(firstText(await call('names')))).toEqual(['apple', 'pear']);
       expect(JSON.parse(firstText(await call('total')))).toBe(2);
       expect(JSON.parse(firstText(await call('in-stock')))).toEqual(['apple']);
+    });
+
+    it('accepts the simple jq paths of the reference gateway (.items[].name) and suggests JSONPath for other jq', async () => {
+      const jq = (await createTool({ name: 'jq-names', url: `${api.url}/inventory`, requestType: 'GET', jsonpathFilter: '.items[].name' }).expect(200)).body;
+      expect(jq.jsonpathFilter).toBe('.items[].name'); // kept as written
+      await createTool({ name: 'jq-total', url: `${api.url}/inventory`, requestType: 'GET', jsonpath_filter: '.meta | .total' }).expect(200);
+      await createTool({ name: 'jq-first', url: `${api.url}/inventory`, requestType: 'GET', jsonpathFilter: '.items[0]' }).expect(200);
+      expect(JSON.parse(firstText(await call('jq-names')))).toEqual(['apple', 'pear']);
+      expect(JSON.parse(firstText(await call('jq-total')))).toBe(2);
+      expect(JSON.parse(firstText(await call('jq-first')))).toEqual({ name: 'apple', qty: 3 });
+
+      const select = await createTool({ name: 'jq-select', url: `${api.url}/inventory`, requestType: 'GET', jsonpathFilter: '.items[] | select(.qty > 0) | .name' }).expect(422);
+      expect(select.body.message).toMatch(/^jsonpathFilter: `.*` is jq beyond simple paths .* \(the part before it, .*, is `\$\.items\[\*\]` in JSONPath\): write JSONPath such as/);
+      const bad = await request(gw.url).put(`/tools/${jq.id}`).send({ jsonpathFilter: '..name' }).expect(422);
+      expect(bad.body.message).toMatch(/^jsonpathFilter: /);
+      expect((await request(gw.url).get(`/tools/${jq.id}`).expect(200)).body.jsonpathFilter).toBe('.items[].name');
     });
 
     it('returns structuredContent for a tool with an outputSchema (validated); an empty, non-JSON or non-object body is isError', async () => {

@@ -9,7 +9,7 @@ import { jsonSchemas, type JsonSchema } from '../../common/json-schema';
 import type { CreateToolDto } from './dto/create-tool.dto';
 import type { UpdateToolDto } from './dto/update-tool.dto';
 import { generatedCliSchema, undeclaredPlaceholder } from './execution/cli-argv';
-import { checkJsonPath, pathPlaceholders } from './execution/rest-request';
+import { checkJsonPath, filterPath, pathPlaceholders } from './execution/rest-request';
 import { ToolRepository } from './repositories/tool.repository';
 import { ARGUMENT_LOCATIONS, type ArgumentMapping, type IntegrationType, REST_METHODS, type Tool, type ToolAnnotations } from './tool.model';
 
@@ -316,7 +316,13 @@ export class ToolsService extends CatalogService<Tool> {
     }
     const jsonpathFilter = (dto.jsonpathFilter as string | null | undefined) || null;
     if (jsonpathFilter) {
-      const problem = checkJsonPath(jsonpathFilter);
+      let path: string;
+      try {
+        path = filterPath(jsonpathFilter);
+      } catch (err) {
+        throw new ValidationError('jsonpathFilter', (err as Error).message);
+      }
+      const problem = checkJsonPath(path);
       if (problem) throw new ValidationError('jsonpathFilter', `is not a valid JSONPath expression: ${problem}`);
     }
     return {

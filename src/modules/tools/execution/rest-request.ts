@@ -2,6 +2,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { type Credentials, credentialHeaders, credentialQuery, HEADER_VALUE } from '../../../common/credentials';
 import { ValidationError } from '../../../common/errors/domain-error';
 import type { ArgumentLocation, ArgumentMapping } from '../tool.model';
+import { jqToJsonPath } from './jq-path';
 
 /** `{name}` placeholders of a URL template (names may contain letters, digits, `_`, `-` and `.`). */
 const PLACEHOLDER = /\{([A-Za-z0-9_][A-Za-z0-9_.-]*)\}/g;
@@ -161,9 +162,17 @@ export function applyJsonPath(path: string, json: unknown): unknown {
   return definite && matches.length === 1 ? matches[0] : matches;
 }
 
+/**
+ * The JSONPath a tool's `jsonpathFilter` stands for: JSONPath as it is, or a simple jq path (`.items[].name`, as the
+ * reference gateway's filters are written) translated by `jqToJsonPath`, which throws for other jq.
+ */
+export function filterPath(filter: string): string {
+  return filter.trimStart().startsWith('.') ? jqToJsonPath(filter) : filter;
+}
+
 /** Whether a JSONPath expression parses (for validating `jsonpathFilter` when a tool is saved). */
 export function checkJsonPath(path: string): string | null {
-  if (!path.startsWith('$')) return 'must start with $';
+  if (!path.startsWith('$')) return 'must start with $ (JSONPath, e.g. $.items[*].name) or . (a jq path, e.g. .items[].name)';
   const bare = path.replace(/'[^']*'|"[^"]*"/g, '');
   let depth = 0;
   for (const ch of bare) {

@@ -6,7 +6,7 @@ import { AppConfig } from '../../../config/app-config';
 import { IDEMPOTENT_METHODS, type Tool } from '../tool.model';
 import { ToolsService } from '../tools.service';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { applyJsonPath, buildRestRequest, parseRetryAfter, planRetry, retryableStatus } from './rest-request';
+import { applyJsonPath, buildRestRequest, filterPath, parseRetryAfter, planRetry, retryableStatus } from './rest-request';
 import { errorResult, excerpt, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
 /**
@@ -115,7 +115,7 @@ export class RestToolExecutor implements ToolExecutor {
     let value = json;
     if (tool.jsonpathFilter) {
       try {
-        value = applyJsonPath(tool.jsonpathFilter, json);
+        value = applyJsonPath(filterPath(tool.jsonpathFilter), json);
       } catch (err) {
         return errorResult(`Tool ${tool.name}: jsonpathFilter failed: ${(err as Error).message}`);
       }
