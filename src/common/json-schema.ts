@@ -59,8 +59,15 @@ export class JsonSchemaValidator {
 
   /** Validates `data`; returns `null` when valid, else a message naming each bad path (e.g. `/query: must be string`). */
   validate(schema: JsonSchema, data: unknown): string | null {
+    return this.check(schema, data)?.message ?? null;
+  }
+
+  /** Like `validate`, with the JSON pointer of the first failing value too (a missing or extra property included). */
+  check(schema: JsonSchema, data: unknown): { message: string; path: string } | null {
     const fn = this.compile(schema);
-    return fn(data) ? null : describe(fn.errors ?? [], '');
+    if (fn(data)) return null;
+    const errors = fn.errors ?? [];
+    return { message: describe(errors, ''), path: errors.length ? pointer(errors[0]) : '' };
   }
 
   private compile(schema: JsonSchema): ValidateFunction {
@@ -84,6 +91,13 @@ function describe(errors: ErrorObject[], prefix: string): string {
       return `${path}: ${e.message}${extra}`;
     })
     .join('; ');
+}
+
+/** The JSON pointer an error is about: ajv's instancePath, plus the property a `required`/`additionalProperties` error names. */
+function pointer(e: ErrorObject): string {
+  const params = e.params as { missingProperty?: string; additionalProperty?: string };
+  const child = e.keyword === 'required' ? params.missingProperty : e.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
+  return child === undefined ? e.instancePath : `${e.instancePath}/${child.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
 /** Process-wide instance: compiled validators are cached and shared. */

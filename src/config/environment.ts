@@ -392,7 +392,7 @@ export class EnvironmentVariables {
   @Max(60000)
   REST_TOOL_RETRY_BASE_MS = 250;
 
-  @EnvDoc({ group: 'Tools', description: 'Longest wait between REST tool retries, in seconds: caps exponential backoff and any `Retry-After` an upstream asks for.' })
+  @EnvDoc({ group: 'Tools', description: 'Longest wait between REST tool retries, in seconds: caps exponential backoff; an upstream `Retry-After` asking for longer ends the call instead (not retried early).' })
   @ToNumber()
   @IsInt()
   @Min(0)

@@ -1,15 +1,63 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import { Injectable, Module } from '@nestjs/common';
 import request from 'supertest';
+import WebSocket from 'ws';
+import type { InvocationContext, ToolResult } from '../../src/modules/tools/execution/invocation-context';
+import { type LocalToolProvider, LocalTools } from '../../src/modules/tools/local/local-tool';
+import { ToolsModule } from '../../src/modules/tools/tools.module';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { connectMcp, firstText } from '../support/mcp';
 
 type CallResult = { content: Array<{ type: string; text: string }>; isError?: boolean; structuredContent?: Record<string, unknown> };
 
 const PRINTF = '/usr/bin/printf';
-const ALLOWED = [PRINTF, '/bin/sleep', '/usr/bin/yes', '/bin/ls', '/bin/pwd', '/usr/bin/env'];
+// The SDK's WebSocket client transport expects the browser global (Node 20 has none).
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
+/** Allowlisted, but not installed: a call fails with ENOENT. */
+const MISSING = '/usr/bin/mcpgw-test-no-such-command';
+const ALLOWED = [PRINTF, '/bin/sleep', '/usr/bin/yes', '/bin/ls', '/bin/pwd', '/usr/bin/env', MISSING];
 
 /** Values a shell would interpret: they must reach the command verbatim, each as one argv element. */
 const HOSTILE = ['two words', `"double" and 'single' quotes`, 'a; rm -rf /tmp/nothing', '$(id -u)', '`uname`', 'line1\nline2', '$HOME ~ * ? | & > /dev/null', '--help', ''];
+
+const SHAPE_SCHEMA = { type: 'object', properties: { count: { type: 'integer' } }, required: ['count'] };
+
+/** Test-only local tool (the documented mechanism: a provider registering itself): returns the shape it is asked for. */
+@Injectable()
+class ShapeTool implements LocalToolProvider {
+  readonly definition = {
+    name: 'test-shape',
+    inputSchema: { type: 'object', properties: { shape: { enum: ['good', 'missing', 'wrong', 'array'] } }, required: ['shape'] },
+    outputSchema: SHAPE_SCHEMA,
+  };
+  constructor(tools: LocalTools) {
+    tools.register(this);
+  }
+  execute(args: Record<string, unknown>): ToolResult {
+    const structured = { good: { count: 3 }, missing: undefined, wrong: { count: 'three' }, array: [1] }[args.shape as string];
+    return { content: [{ type: 'text', text: JSON.stringify(structured ?? null) }], ...(structured !== undefined ? { structuredContent: structured as Record<string, unknown> } : {}) };
+  }
+}
+
+/** Test-only local tool that never answers; it records whether the signal of its context was aborted. */
+@Injectable()
+class HangingTool implements LocalToolProvider {
+  readonly definition = { name: 'test-hang', inputSchema: { type: 'object', properties: {} }, timeoutMs: 300 };
+  readonly aborted: Array<{ reason: string }> = [];
+  constructor(tools: LocalTools) {
+    tools.register(this);
+  }
+  execute(_args: Record<string, unknown>, ctx: InvocationContext): Promise<ToolResult> {
+    ctx.signal?.addEventListener('abort', () => this.aborted.push({ reason: String((ctx.signal?.reason as Error)?.message) }));
+    return new Promise<ToolResult>(() => undefined);
+  }
+}
+
+@Module({ imports: [ToolsModule], providers: [ShapeTool, HangingTool] })
+class TestLocalToolsModule {}
 
 describe('CLI tools and local tools', () => {
   let gw: TestGateway;
@@ -18,7 +66,7 @@ describe('CLI tools and local tools', () => {
   const createTool = (body: Record<string, unknown>) => request(gw.url).post('/tools').send(body);
 
   beforeAll(async () => {
-    gw = await startGateway({ CLI_TOOLS_ALLOWED_COMMANDS: ALLOWED.join(','), LOCAL_EXAMPLE_TOOLS_ENABLED: 'true' });
+    gw = await startGateway({ CLI_TOOLS_ALLOWED_COMMANDS: ALLOWED.join(','), LOCAL_EXAMPLE_TOOLS_ENABLED: 'true' }, undefined, [], [TestLocalToolsModule]);
     // printf '%s\0' prints every argument it gets followed by a NUL byte: the output shows argv exactly.
     await createTool({
       name: 'argv',
@@ -45,6 +93,57 @@ describe('CLI tools and local tools', () => {
     expect(firstText(await call('argv', { a: 'x' })).split('\0')).toEqual(['fixed', 'x', 'x', '']);
   });
 
+  it('turns JSON output into structuredContent for a tool with an outputSchema; other output is isError', async () => {
+    await createTool({
+      name: 'counter',
+      integrationType: 'CLI',
+      command: PRINTF,
+      args: ['{"count": %s}', '{n}'],
+      inputSchema: { type: 'object', properties: { n: { type: 'string' } }, required: ['n'] },
+      outputSchema: SHAPE_SCHEMA,
+    }).expect(200);
+    const fresh = await connectMcp(`${gw.url}/mcp`); // knows the output schema, and would throw on a result without structuredContent
+    try {
+      await fresh.listTools();
+      const ok = (await fresh.callTool({ name: 'counter', arguments: { n: '3' } })) as CallResult;
+      expect(ok).toMatchObject({ structuredContent: { count: 3 }, content: [{ type: 'text', text: '{"count": 3}' }] });
+      expect(ok.isError).toBeFalsy();
+      const notJson = (await fresh.callTool({ name: 'counter', arguments: { n: 'three' } })) as CallResult;
+      expect([notJson.isError, firstText(notJson)]).toEqual([true, 'Tool counter declares an outputSchema but its output is not JSON: {"count": three}']);
+      const mismatch = (await fresh.callTool({ name: 'counter', arguments: { n: '"three"' } })) as CallResult;
+      expect([mismatch.isError, firstText(mismatch)]).toEqual([true, 'Tool counter: the result does not match its outputSchema: /count: must be integer']);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('validates a local tool result against its outputSchema: missing or mismatching structuredContent is isError', async () => {
+    const fresh = await connectMcp(`${gw.url}/mcp`);
+    try {
+      expect((await fresh.listTools()).tools.find((t) => t.name === 'test-shape')?.outputSchema).toEqual(SHAPE_SCHEMA);
+      const call = async (shape: string) => (await fresh.callTool({ name: 'test-shape', arguments: { shape } })) as CallResult;
+      expect((await call('good')).structuredContent).toEqual({ count: 3 });
+      expect(await call('missing')).toMatchObject({ isError: true, content: [{ text: 'Tool test-shape declares an outputSchema but its result has no structuredContent' }] });
+      expect(await call('wrong')).toMatchObject({ isError: true, content: [{ text: 'Tool test-shape: the result does not match its outputSchema: /count: must be integer' }] });
+      expect(await call('array')).toMatchObject({ isError: true, content: [{ text: 'Tool test-shape declares an outputSchema but its structuredContent is not a JSON object' }] });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('ends a local tool that never answers at its timeout with isError, aborting the signal it was given', async () => {
+    const hanging = gw.app.get(HangingTool);
+    const started = Date.now();
+    const result = await call('test-hang');
+    const elapsed = Date.now() - started;
+    expect([result.isError, firstText(result)]).toEqual([true, 'Tool test-hang: no result within 300 ms']);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2000);
+    expect(hanging.aborted).toEqual([{ reason: 'no result within 300 ms' }]);
+    const stored = (await request(gw.url).get('/tools').expect(200)).body.find((t: { name: string }) => t.name === 'test-hang');
+    expect(stored).toMatchObject({ integrationType: 'LOCAL', timeoutMs: 300 });
+  });
+
   it('kills a command that outlives its timeout and returns isError quickly', async () => {
     await createTool({ name: 'sleeper', integrationType: 'CLI', command: '/bin/sleep', args: ['{seconds}'], timeoutMs: 300, inputSchema: { type: 'object', properties: { seconds: { type: 'string', pattern: '^[0-9]+$' } } } }).expect(200);
     const started = Date.now();
@@ -69,6 +168,31 @@ describe('CLI tools and local tools', () => {
     const result = await call('lister', { path: '/definitely/not/here' });
     expect(result.isError).toBe(true);
     expect(firstText(result)).toMatch(/exited with code 2: .*No such file or directory/);
+  });
+
+  it('reports an allowlisted command that is not on disk as isError (ENOENT)', async () => {
+    await createTool({ name: 'ghost', integrationType: 'CLI', command: MISSING }).expect(200);
+    const result = await call('ghost');
+    expect(result.isError).toBe(true);
+    expect(firstText(result)).toMatch(new RegExp(`^Tool ghost: cannot run '${MISSING}': ENOENT`));
+  });
+
+  it('refuses a NUL byte in an argument value: 400 at the HTTP edge, isError from the adapter (WebSocket), never a crash', async () => {
+    // Over HTTP the gateway refuses NUL characters in any JSON body before it is dispatched.
+    await expect(client.callTool({ name: 'argv', arguments: { a: 'before\0after' } })).rejects.toThrow(/params\.arguments\.a: strings must not contain NUL characters/);
+    // WebSocket frames reach the adapter, which refuses to build such an argv.
+    const ws = new Client({ name: 'ws', version: '1' });
+    await ws.connect(new WebSocketClientTransport(new URL(`${gw.url.replace('http', 'ws')}/ws`)));
+    try {
+      const result = (await ws.callTool({ name: 'argv', arguments: { a: 'before\0after' } })) as CallResult;
+      expect([result.isError, firstText(result)]).toEqual([true, "Tool argv: argument 'a' contains a NUL character, which a command line cannot carry"]);
+      // Inside a JSON-rendered value it stays escaped, so no NUL reaches argv.
+      const viaJson = (await ws.callTool({ name: 'argv', arguments: { a: 'x', b: { s: 'nul\0' } } })) as CallResult;
+      expect(firstText(viaJson).split('\0')).toEqual(['fixed', 'x', '--label={"s":"nul\\u0000"}', 'x', '']);
+      expect(firstText(await ws.callTool({ name: 'argv', arguments: { a: 'still fine' } })).split('\0')).toEqual(['fixed', 'still fine', 'still fine', '']);
+    } finally {
+      await ws.close();
+    }
   });
 
   it('runs in the working directory', async () => {
@@ -102,6 +226,32 @@ describe('CLI tools and local tools', () => {
     }
   });
 
+  it('ties argv placeholders to the input schema: undeclared ones are refused (422 args[i]), a missing schema is generated', async () => {
+    const undeclared = await createTool({ name: 'p1', integrationType: 'CLI', command: PRINTF, args: ['%s', '{known}', '--x={unknown}'], inputSchema: { type: 'object', properties: { known: { type: 'string' } } } });
+    expect([undeclared.status, undeclared.body.message]).toEqual([422, expect.stringMatching(/^args\[2\]: placeholder \{unknown\} is not a property of inputSchema/)]);
+    const empty = await createTool({ name: 'p2', integrationType: 'CLI', command: PRINTF, args: ['{x}'], inputSchema: { type: 'object', properties: {} } });
+    expect([empty.status, empty.body.message]).toEqual([422, expect.stringMatching(/^args\[0\]: placeholder \{x\}/)]);
+
+    const generated = (await createTool({ name: 'greeter', integrationType: 'CLI', command: PRINTF, args: ['%s\\0', '{greeting}', '--to={who}', '{who}'] }).expect(200)).body;
+    const schema = { type: 'object', properties: { greeting: { type: 'string' }, who: { type: 'string' } }, additionalProperties: false };
+    expect(generated.inputSchema).toEqual(schema);
+    expect(firstText(await call('greeter', { greeting: 'hi', who: 'Ada' })).split('\0')).toEqual(['hi', '--to=Ada', 'Ada', '']);
+    // Only the placeholders, and only as strings.
+    await expect(client.callTool({ name: 'greeter', arguments: { greeting: 'hi', extra: 'x' } })).rejects.toThrow(/additional properties 'extra'/);
+    await expect(client.callTool({ name: 'greeter', arguments: { greeting: ['a', 'b'] } })).rejects.toThrow(/\/greeting: must be string/);
+
+    // A generated schema follows the template on update; a given one must declare its placeholders.
+    const regenerated = (await request(gw.url).put(`/tools/${generated.id}`).send({ args: ['{salutation}'] }).expect(200)).body;
+    expect(regenerated.inputSchema).toEqual({ type: 'object', properties: { salutation: { type: 'string' } }, additionalProperties: false });
+    const own = { type: 'object', properties: { salutation: { type: 'string', enum: ['hi', 'hello'] } }, required: ['salutation'] };
+    await request(gw.url).put(`/tools/${generated.id}`).send({ inputSchema: own }).expect(200);
+    const refused = await request(gw.url).put(`/tools/${generated.id}`).send({ args: ['{salutation}', '{name}'] }).expect(422);
+    expect(refused.body.message).toMatch(/^args\[1\]: placeholder \{name\} is not a property of inputSchema/);
+    const badSchema = await request(gw.url).put(`/tools/${generated.id}`).send({ inputSchema: { type: 'object', properties: { other: {} } } }).expect(422);
+    expect(badSchema.body.message).toMatch(/^args\[0\]: placeholder \{salutation\}/);
+    expect((await request(gw.url).get(`/tools/${generated.id}`).expect(200)).body).toMatchObject({ args: ['{salutation}'], inputSchema: own });
+  });
+
   it('serves the built-in local tools (LOCAL_EXAMPLE_TOOLS_ENABLED) and keeps them read-only', async () => {
     const tools = (await client.listTools()).tools;
     expect(tools.find((t) => t.name === 'gateway-echo')).toMatchObject({ inputSchema: { required: ['text'] } });
@@ -123,18 +273,38 @@ describe('CLI tools and local tools', () => {
 });
 
 describe('CLI tools without an allowlist', () => {
+  let db: TestDatabase;
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startGateway();
+    db = await createTestDatabase();
+    // A CLI tool created while its command was allowed; the gateway then restarts without the allowlist.
+    const before = await startGateway({ CLI_TOOLS_ALLOWED_COMMANDS: PRINTF }, db);
+    try {
+      await request(before.url).post('/tools').send({ name: 'was-allowed', integrationType: 'CLI', command: PRINTF, args: ['ran'] }).expect(200);
+    } finally {
+      await before.close();
+    }
+    gw = await startGateway({}, db);
   });
   afterAll(async () => {
     await gw?.close();
+    await db?.drop();
   });
 
   it('are disabled: creating one is refused with 422 naming command', async () => {
     const res = await request(gw.url).post('/tools').send({ name: 'echo', integrationType: 'CLI', command: '/bin/echo', args: ['{x}'] }).expect(422);
     expect(res.body.message).toMatch(/command.*CLI tools are disabled.*CLI_TOOLS_ALLOWED_COMMANDS/);
     // ...and no local example tool is registered by default.
-    expect((await request(gw.url).get('/tools').expect(200)).body).toEqual([]);
+    expect((await request(gw.url).get('/tools').expect(200)).body.map((t: { name: string }) => t.name)).toEqual(['was-allowed']);
+  });
+
+  it('refuses to run a tool whose command left CLI_TOOLS_ALLOWED_COMMANDS after it was created (isError)', async () => {
+    const client = await connectMcp(`${gw.url}/mcp`);
+    try {
+      const result = (await client.callTool({ name: 'was-allowed', arguments: {} })) as CallResult;
+      expect([result.isError, firstText(result)]).toEqual([true, `Tool was-allowed: command '${PRINTF}' is not in CLI_TOOLS_ALLOWED_COMMANDS`]);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -276,17 +276,18 @@ describe('prompts', () => {
       id = (await create({ name: 'versioned', description: 'first', template: 'v1 {{a}}' })).id;
       await http.put(`/prompts/${id}`).send({ template: 'v2 {{a}} {{b}}', version: 1 }).expect(200); // 2
       await http.put(`/prompts/${id}`).send({ description: 'third' }).expect(200); // 3
-      await http.put(`/prompts/${id}`).send({ tags: ['no-content-change'] }).expect(200); // 4: no version row
-      await http.post(`/prompts/${id}/state?activate=false`).expect(200); // 5: no version row
+      await http.put(`/prompts/${id}`).send({ tags: ['no-content-change'] }).expect(200); // 4: metadata only, versioned too
+      await http.post(`/prompts/${id}/state?activate=false`).expect(200); // 5: so is a state change
       await http.put(`/prompts/${id}`).send({ description: 'third' }).expect(200); // unchanged: no bump at all
       await http.post(`/prompts/${id}/state?activate=true`).expect(200); // 6
     });
 
-    it('stores a version at create and at every content change, listed newest first and paged', async () => {
+    it('stores a version at create and at every update, metadata and state changes included, listed newest first and paged', async () => {
       expect((await http.get(`/prompts/${id}/info`)).body.version).toBe(6);
       const all = await versionsOf(id);
-      expect(all.map((v) => v.version)).toEqual([3, 2, 1]);
-      expect(all[2]).toEqual({
+      // The numbers follow the prompt's version, without gaps.
+      expect(all.map((v) => v.version)).toEqual([6, 5, 4, 3, 2, 1]);
+      expect(all[5]).toEqual({
         promptId: id,
         version: 1,
         template: 'v1 {{a}}',
@@ -297,19 +298,24 @@ describe('prompts', () => {
         createdBy: 'anonymous',
         restoredFrom: null,
       });
-      expect(all[1]).toMatchObject({ version: 2, template: 'v2 {{a}} {{b}}', description: 'first', arguments: [{ name: 'a', required: true }, { name: 'b', required: true }] });
-      expect(all[0]).toMatchObject({ version: 3, template: 'v2 {{a}} {{b}}', description: 'third' });
+      expect(all[4]).toMatchObject({ version: 2, template: 'v2 {{a}} {{b}}', description: 'first', arguments: [{ name: 'a', required: true }, { name: 'b', required: true }] });
+      expect(all[3]).toMatchObject({ version: 3, template: 'v2 {{a}} {{b}}', description: 'third' });
+      // A metadata-only version carries the content the prompt had then.
+      for (const v of all.slice(0, 3)) expect(v).toMatchObject({ template: 'v2 {{a}} {{b}}', description: 'third', restoredFrom: null });
 
       const page1 = (await http.get(`/prompts/versioned/versions?limit=2&include_pagination=true`).expect(200)).body;
-      expect(page1.versions.map((v: { version: number }) => v.version)).toEqual([3, 2]);
+      expect(page1.versions.map((v: { version: number }) => v.version)).toEqual([6, 5]);
       const page2 = (await http.get(`/prompts/${id}/versions?limit=2&include_pagination=true&cursor=${page1.nextCursor}`).expect(200)).body;
-      expect(page2).toEqual({ versions: [expect.objectContaining({ version: 1 })], nextCursor: null });
+      expect(page2.versions.map((v: { version: number }) => v.version)).toEqual([4, 3]);
+      const page3 = (await http.get(`/prompts/${id}/versions?limit=2&include_pagination=true&cursor=${page2.nextCursor}`).expect(200)).body;
+      expect(page3).toEqual({ versions: [expect.objectContaining({ version: 2 }), expect.objectContaining({ version: 1 })], nextCursor: null });
     });
 
     it('fetches one version by number; unknown or malformed numbers are 404 / 422', async () => {
       expect((await http.get(`/prompts/${id}/versions/2`).expect(200)).body).toMatchObject({ promptId: id, version: 2, template: 'v2 {{a}} {{b}}' });
       expect((await http.get(`/prompts/versioned/versions/1`).expect(200)).body.template).toBe('v1 {{a}}');
-      expect((await http.get(`/prompts/${id}/versions/4`).expect(404)).body.message).toBe('Prompt version not found: versioned version 4');
+      expect((await http.get(`/prompts/${id}/versions/4`).expect(200)).body).toMatchObject({ version: 4, template: 'v2 {{a}} {{b}}' });
+      expect((await http.get(`/prompts/${id}/versions/9`).expect(404)).body.message).toBe('Prompt version not found: versioned version 9');
       expect((await http.get(`/prompts/${id}/versions/two`).expect(422)).body.message).toMatch(/version: must be an integer number/);
       await http.get('/prompts/nope/versions').expect(404);
     });
@@ -320,6 +326,9 @@ describe('prompts', () => {
       const all = await versionsOf(id);
       expect(all.map((v) => [v.version, v.restoredFrom])).toEqual([
         [7, 1],
+        [6, null],
+        [5, null],
+        [4, null],
         [3, null],
         [2, null],
         [1, null],
@@ -333,7 +342,7 @@ describe('prompts', () => {
       // `?version=` works too, by name, with an optimistic lock.
       const viaQuery = await http.post('/prompts/versioned/rollback?version=3').send({ expectedVersion: 7 }).expect(200);
       expect(viaQuery.body).toMatchObject({ version: 8, template: 'v2 {{a}} {{b}}', description: 'third' });
-      expect((await versionsOf(id)).map((v) => v.version)).toEqual([8, 7, 3, 2, 1]);
+      expect((await versionsOf(id)).map((v) => v.version)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
     });
 
     it('treats a rollback to the current content as a no-op, and rejects unknown, missing or conflicting versions', async () => {

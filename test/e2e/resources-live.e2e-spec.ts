@@ -20,10 +20,15 @@ describe('live resources', () => {
   let up: HttpUpstream;
   let http: ReturnType<typeof request>;
   let docBody = 'version 1';
+  let liveBody = '';
   const hits = (path: string) => up.requests.filter((r) => r.path === path).length;
 
   beforeAll(async () => {
     up = await startHttpUpstream((req, res) => {
+      if (req.path === '/live') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return void res.end(liveBody);
+      }
       if (req.path === '/doc') {
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
         return void res.end(docBody);
@@ -166,6 +171,8 @@ describe('live resources', () => {
         expect((await client.readResource({ uri: 'web://doc' })).contents[0]).toMatchObject({ text: 'version 1' });
         expect((await http.get(`/resources/${doc.id}`).expect(200)).body).toEqual({ type: 'resource', id: doc.id, uri: 'web://doc', mimeType: 'text/plain', text: 'version 1' });
         expect(hits('/doc')).toBe(before + 1);
+        // The fetch recorded the baseline hash of the content.
+        expect((await http.get(`/resources/${doc.id}/info`).expect(200)).body).toMatchObject({ contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), size: 9 });
       } finally {
         await client.close();
       }
@@ -176,21 +183,19 @@ describe('live resources', () => {
       const other = await watcher();
       try {
         await subscribed.client.subscribeResource({ uri: 'web://doc' });
-        // The first refresh records the baseline hash of the content.
-        const baseline = (await http.post(`/resources/${doc.id}/refresh`).expect(200)).body;
-        expect(baseline).toMatchObject({ id: doc.id, changed: true, size: 9, mimeType: 'text/plain', contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-        await until(() => subscribed.updated.length === 1 || undefined);
+        // The read above recorded the baseline: the upstream has not changed since.
+        const baseline = (await http.get(`/resources/${doc.id}/info`).expect(200)).body.contentHash;
         const unchanged = (await http.post(`/resources/${doc.id}/refresh`).expect(200)).body;
-        expect(unchanged).toMatchObject({ changed: false, contentHash: baseline.contentHash });
+        expect(unchanged).toMatchObject({ id: doc.id, changed: false, size: 9, mimeType: 'text/plain', contentHash: baseline });
 
         docBody = 'version 2, longer';
         const started = Date.now();
         const changed = (await http.post(`/resources/${doc.id}/refresh`).expect(200)).body;
         expect(changed).toMatchObject({ changed: true, size: docBody.length });
-        expect(changed.contentHash).not.toBe(baseline.contentHash);
-        await until(() => subscribed.updated.length === 2 || undefined);
+        expect(changed.contentHash).not.toBe(baseline);
+        await until(() => subscribed.updated.length === 1 || undefined);
         console.log(`resources/updated received ${Date.now() - started} ms after the refresh request`);
-        expect(subscribed.updated).toEqual(['web://doc', 'web://doc']);
+        expect(subscribed.updated).toEqual(['web://doc']);
 
         // The refreshed content is what reads now return, from the cache the refresh primed.
         const fetchesBefore = hits('/doc');
@@ -200,7 +205,56 @@ describe('live resources', () => {
 
         await new Promise((r) => setTimeout(r, 300));
         expect(other.updated).toEqual([]);
+        expect(subscribed.updated).toHaveLength(1);
+      } finally {
+        await subscribed.client.close();
+        await other.client.close();
+      }
+    });
+
+    it('notifies subscribers when a read after the cache TTL fetches new content, and only then', async () => {
+      liveBody = 'live 1';
+      const live = await create({ uri: 'web://live', name: 'live', contentUrl: `${up.url}/live`, cacheTtl: 1 });
+      const subscribed = await watcher();
+      const other = await watcher();
+      try {
+        await subscribed.client.subscribeResource({ uri: 'web://live' });
+        const read = async () => ((await subscribed.client.readResource({ uri: 'web://live' })).contents[0] as { text: string }).text;
+        expect(await read()).toBe('live 1');
+        // The first fetch records the baseline, which counts as a change.
+        await until(() => subscribed.updated.length === 1 || undefined);
+        const baseline = (await http.get(`/resources/${live.id}/info`).expect(200)).body;
+        expect(baseline).toMatchObject({ size: 6, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+        // Within the TTL the cache answers; the upstream's new content is not seen yet.
+        liveBody = 'live 2, changed';
+        const fetches = hits('/live');
+        expect(await read()).toBe('live 1');
+        expect(hits('/live')).toBe(fetches);
+
+        // After the TTL a read fetches again, finds new content and tells the subscribers.
+        await new Promise((r) => setTimeout(r, 1100));
+        const started = Date.now();
+        expect(await read()).toBe('live 2, changed');
+        expect(hits('/live')).toBe(fetches + 1);
+        await until(() => subscribed.updated.length === 2 || undefined);
+        console.log(`resources/updated received ${Date.now() - started} ms after the read that fetched new content`);
+        expect(subscribed.updated).toEqual(['web://live', 'web://live']);
+        const after = (await http.get(`/resources/${live.id}/info`).expect(200)).body;
+        expect(after).toMatchObject({ size: liveBody.length, version: baseline.version + 1, modifiedVia: 'system' });
+        expect(after.contentHash).not.toBe(baseline.contentHash);
+        // The fetched content is what the cache holds now: no second fetch.
+        expect(await read()).toBe('live 2, changed');
+        expect(hits('/live')).toBe(fetches + 1);
+
+        // A re-fetch of unchanged content (after the TTL) notifies no one.
+        await new Promise((r) => setTimeout(r, 1100));
+        expect(await read()).toBe('live 2, changed');
+        expect(hits('/live')).toBe(fetches + 2);
+        await new Promise((r) => setTimeout(r, 300));
         expect(subscribed.updated).toHaveLength(2);
+        expect(other.updated).toEqual([]);
+        expect((await http.get(`/resources/${live.id}/info`).expect(200)).body.version).toBe(after.version);
       } finally {
         await subscribed.client.close();
         await other.client.close();

@@ -84,19 +84,65 @@ definitions:
     properties: { quantity: { type: integer, minimum: 1 }, note: { type: string } }
 `;
 
+/** A Swagger 2.0 document whose operations point at the test server. */
+const swagger2For = (host: string) => `
+swagger: "2.0"
+info: { title: Store, version: "1" }
+host: ${host}
+basePath: /v2
+schemes: [http]
+paths:
+  /orders/{orderId}:
+    get:
+      operationId: getOrder
+      parameters:
+        - { name: orderId, in: path, required: true, type: integer }
+        - { name: verbose, in: query, type: boolean }
+        - { name: X-Store, in: header, type: string }
+      responses: { "200": { description: ok } }
+    delete:
+      operationId: cancelOrder
+      parameters:
+        - { name: orderId, in: path, required: true, type: integer }
+        - { name: reason, in: query, type: string }
+      responses: { "204": { description: cancelled } }
+  /orders:
+    post:
+      operationId: placeOrder
+      parameters:
+        - { name: dryRun, in: query, type: boolean }
+        - in: body
+          name: order
+          required: true
+          schema: { $ref: "#/definitions/Order" }
+      responses: { "200": { description: ok } }
+definitions:
+  Order:
+    type: object
+    required: [quantity]
+    properties: { quantity: { type: integer, minimum: 1 }, note: { type: string } }
+`;
+
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** OPENAPI_MAX_SPEC_BYTES of the gateway under test: the documents above fit, a padded one does not. */
+const SPEC_LIMIT = 16 * 1024;
 
 describe('Tool adapters: REST tools and OpenAPI import', () => {
   let gw: TestGateway;
   let api: HttpUpstream;
-  let client: Client;
-  const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallResult;
+  let client: Client | undefined;
+  /** Calls a tool through the shared SDK client (connected on first use, so any test can run alone). */
+  const call = async (name: string, args: Record<string, unknown> = {}) => {
+    client ??= await connectMcp(`${gw.url}/mcp`);
+    return (await client.callTool({ name, arguments: args })) as CallResult;
+  };
   const createTool = (body: Record<string, unknown>) => request(gw.url).post('/tools').send(body);
   /** Requests the upstream received on `path` since `from`. */
   const seen = (path: string, from = 0): RecordedRequest[] => api.requests.slice(from).filter((r) => r.path === path);
 
   beforeAll(async () => {
     let flaky = 0;
+    let failThenHang = 0;
     api = await startHttpUpstream(async (req, res) => {
       if (req.path === '/openapi.json') {
         res.writeHead(200, JSON_HEADERS);
@@ -114,6 +160,19 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
         }
         res.writeHead(200, JSON_HEADERS);
         return void res.end(JSON.stringify({ ok: true, attempts: flaky }));
+      }
+      if (req.path === '/busy') {
+        res.writeHead(429, { 'retry-after': req.query.after ?? '60' });
+        return void res.end('come back later');
+      }
+      if (req.path === '/fail-then-hang') {
+        if (failThenHang++ === 0) {
+          res.writeHead(503, { 'retry-after': '0' });
+          return void res.end('restarting');
+        }
+        await new Promise((r) => setTimeout(r, 5000).unref());
+        res.writeHead(200, JSON_HEADERS);
+        return void res.end('{}');
       }
       if (req.path === '/down') {
         res.writeHead(503, { 'retry-after': '0' });
@@ -136,6 +195,14 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
         res.writeHead(200, JSON_HEADERS);
         return void res.end(JSON.stringify({ items: [{ name: 'apple', qty: 3 }, { name: 'pear', qty: 0 }], meta: { total: 2 } }));
       }
+      if (req.path === '/nocontent') {
+        res.writeHead(204);
+        return void res.end();
+      }
+      if (req.path === '/plain') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return void res.end('sunny, 21.5 C');
+      }
       if (req.path === '/missing') {
         res.writeHead(404, { 'content-type': 'text/plain' });
         return void res.end(`no such pet ${'!'.repeat(2000)}`);
@@ -150,7 +217,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       res.writeHead(req.method === 'POST' ? 201 : 200, JSON_HEADERS);
       res.end(JSON.stringify({ method: req.method, path: req.path, query: req.query, body }));
     });
-    gw = await startGateway({ REST_TOOL_RETRY_BASE_MS: '20', REST_TOOL_RETRY_MAX_DELAY: '3', REST_TOOL_MAX_RETRIES: '2' });
+    gw = await startGateway({ REST_TOOL_RETRY_BASE_MS: '20', REST_TOOL_RETRY_MAX_DELAY: '3', REST_TOOL_MAX_RETRIES: '2', OPENAPI_MAX_SPEC_BYTES: String(SPEC_LIMIT) });
   });
   afterAll(async () => {
     await client?.close();
@@ -182,7 +249,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(res.body.tools).toHaveLength(4); // the admin-tagged DELETE is filtered out
       expect(res.body.importBatchId).toMatch(/^[0-9a-f]{32}$/);
       expect(res.body.tools[0]).toMatchObject({ importBatchId: res.body.importBatchId, createdVia: 'import', tags: ['petstore'], integrationType: 'REST' });
-      client = await connectMcp(`${gw.url}/mcp`);
+      client ??= await connectMcp(`${gw.url}/mcp`);
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(expect.arrayContaining(['listPets', 'createPet', 'showPetById', 'replacePhotos']));
 
@@ -254,6 +321,50 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(res.body.tools[0]).toMatchObject({ name: 'patchThing', url: 'https://api.example.com/base/things/{id}', requestType: 'PATCH' });
     });
 
+    it('imports a Swagger 2.0 document whose tools reach the API with the right method, path, query, header and body', async () => {
+      const res = await request(gw.url).post('/tools/import/openapi').send({ spec: swagger2For(new URL(api.url).host), namePrefix: 'sw2.' }).expect(200);
+      expect(res.body.openapi).toBe('2.0');
+      expect(res.body.tools.map((t: { name: string }) => t.name).sort()).toEqual(['sw2.cancelOrder', 'sw2.getOrder', 'sw2.placeOrder']);
+      const mcp = await connectMcp(`${gw.url}/mcp`);
+      try {
+        let from = api.requests.length;
+        const got = (await mcp.callTool({ name: 'sw2.getOrder', arguments: { orderId: 5, verbose: true, 'X-Store': 'dub' } })) as CallResult;
+        expect(got.isError).toBeFalsy();
+        const [get] = api.requests.slice(from);
+        expect(get).toMatchObject({ method: 'GET', path: '/v2/orders/5', query: { verbose: 'true' }, body: '' });
+        expect(get.headers['x-store']).toBe('dub');
+
+        from = api.requests.length;
+        await mcp.callTool({ name: 'sw2.cancelOrder', arguments: { orderId: 5, reason: 'duplicate' } });
+        expect(api.requests.slice(from)[0]).toMatchObject({ method: 'DELETE', path: '/v2/orders/5', query: { reason: 'duplicate' }, body: '' });
+
+        from = api.requests.length;
+        const placed = (await mcp.callTool({ name: 'sw2.placeOrder', arguments: { quantity: 2, note: 'gift', dryRun: true } })) as CallResult;
+        expect(placed.isError).toBeFalsy();
+        const [post] = api.requests.slice(from);
+        expect(post).toMatchObject({ method: 'POST', path: '/v2/orders', query: { dryRun: 'true' } });
+        expect(JSON.parse(post.body)).toEqual({ quantity: 2, note: 'gift' });
+
+        // The body schema's constraints came along: nothing is sent for an invalid order.
+        from = api.requests.length;
+        await expect(mcp.callTool({ name: 'sw2.placeOrder', arguments: { quantity: 0 } })).rejects.toThrow(/quantity/);
+        expect(api.requests.length).toBe(from);
+      } finally {
+        await mcp.close();
+      }
+    });
+
+    it('holds an inline spec to OPENAPI_MAX_SPEC_BYTES as well (413 naming spec), as an object or as text', async () => {
+      const padded = { ...PETSTORE, info: { ...PETSTORE.info, description: 'x'.repeat(SPEC_LIMIT) } };
+      const asObject = await request(gw.url).post('/tools/import/openapi').send({ spec: padded, dryRun: true }).expect(413);
+      expect(asObject.body.message).toMatch(new RegExp(`^spec: \\d+ bytes exceeds the limit of ${SPEC_LIMIT} bytes \\(OPENAPI_MAX_SPEC_BYTES\\)$`));
+      const asText = await request(gw.url).post('/tools/import/openapi').send({ spec: `${SWAGGER2_YAML}\n# ${'y'.repeat(SPEC_LIMIT)}\n`, dryRun: true }).expect(413);
+      expect(asText.body.message).toMatch(/^spec: \d+ bytes exceeds the limit/);
+      // Just under the limit is fine.
+      const fits = { ...PETSTORE, info: { ...PETSTORE.info, description: 'x'.repeat(SPEC_LIMIT - JSON.stringify(PETSTORE).length - 100) } };
+      expect((await request(gw.url).post('/tools/import/openapi').send({ spec: fits, baseUrl: api.url, namePrefix: 'fits.', dryRun: true }).expect(200)).body.tools).toHaveLength(5);
+    });
+
     it('answers bad import requests with 422 naming the field', async () => {
       const cases: Array<[Record<string, unknown>, RegExp]> = [
         [{}, /url or spec/],
@@ -309,6 +420,60 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(r).toMatchObject({ method: 'POST', path: '/items/it%201/notes', query: { page: '2' } });
       expect(r.headers['x-tenant']).toBe('acme');
       expect(JSON.parse(r.body)).toEqual({ note: 'hello', extra: 'unmapped-goes-to-body' });
+    });
+
+    it('sends the static per-tool headers with every call', async () => {
+      await createTool({ name: 'static-headers', url: `${api.url}/hdr`, requestType: 'GET', headers: { 'X-Static': 'from-tool', 'X-Api-Version': '2' } }).expect(200);
+      const from = api.requests.length;
+      await call('static-headers');
+      await call('static-headers');
+      const sent = seen('/hdr', from);
+      expect(sent).toHaveLength(2);
+      for (const r of sent) expect([r.headers['x-static'], r.headers['x-api-version']]).toEqual(['from-tool', '2']);
+    });
+
+    it('sends unmapped DELETE arguments in the query string, without a body', async () => {
+      const inputSchema = { type: 'object', properties: { id: { type: 'string' }, force: { type: 'boolean' }, reason: { type: 'string' } } };
+      await createTool({ name: 'delete-thing', url: `${api.url}/things/{id}`, requestType: 'DELETE', inputSchema }).expect(200);
+      const from = api.requests.length;
+      const result = await call('delete-thing', { id: '7', force: true, reason: 'no longer needed' });
+      expect(result.isError).toBeFalsy();
+      const [r] = seen('/things/7', from);
+      expect(r).toMatchObject({ method: 'DELETE', query: { force: 'true', reason: 'no longer needed' }, body: '' });
+      expect(r.headers['content-type']).toBeUndefined();
+    });
+
+    it('reuses one kept-alive upstream connection for sequential calls', async () => {
+      await createTool({ name: 'keepalive', url: `${api.url}/ka`, requestType: 'GET' }).expect(200);
+      const from = api.requests.length;
+      await call('keepalive');
+      await call('keepalive');
+      const [first, second] = seen('/ka', from);
+      expect(first.remotePort).toBeGreaterThan(0);
+      expect(second.remotePort).toBe(first.remotePort);
+      expect(second.headers.connection ?? 'keep-alive').toBe('keep-alive');
+    });
+
+    it('answers invalid arguments over /rpc with -32602 whose data.path is the JSON pointer of the failing value', async () => {
+      const inputSchema = {
+        type: 'object',
+        properties: { limit: { type: 'integer' }, filter: { type: 'object', properties: { 'a/b': { type: 'string' } }, additionalProperties: false }, tags: { type: 'array', items: { type: 'string' } } },
+        required: ['limit'],
+      };
+      await createTool({ name: 'typed', url: `${api.url}/typed`, requestType: 'GET', inputSchema }).expect(200);
+      const from = api.requests.length;
+      const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+        [{ limit: 'ten' }, '/limit', /^arguments: \/limit: must be integer$/],
+        [{ limit: 1, tags: ['ok', 7] }, '/tags/1', /^arguments: \/tags\/1: must be string$/],
+        [{ limit: 1, filter: { 'a/b': 5 } }, '/filter/a~1b', /^arguments: \/filter\/a~1b: must be string$/],
+        [{ limit: 1, filter: { other: 'x' } }, '/filter/other', /^arguments: \/filter: must NOT have additional properties 'other'$/],
+        [{}, '/limit', /^arguments: \(root\): must have required property 'limit'$/],
+      ];
+      for (const [args, path, message] of cases) {
+        const res = await request(gw.url).post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'typed', arguments: args } }).expect(200);
+        expect(res.body.error).toEqual({ code: -32602, message: expect.stringMatching(message), data: { field: 'arguments', path } });
+      }
+      expect(api.requests.length).toBe(from);
     });
 
     it('refuses invalid adapter fields with 422 naming the field', async () => {
@@ -380,6 +545,37 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(seen('/down', from)).toHaveLength(1);
     });
 
+    it('stops retrying when Retry-After asks for longer than REST_TOOL_RETRY_MAX_DELAY or the time left, and says so', async () => {
+      await createTool({ name: 'busy-long', url: `${api.url}/busy`, requestType: 'GET', maxRetries: 3, timeoutMs: 10_000 }).expect(200);
+      await createTool({ name: 'busy-short', url: `${api.url}/busy?after=2`, requestType: 'GET', maxRetries: 3, timeoutMs: 1000 }).expect(200);
+      let from = api.requests.length;
+      let started = Date.now();
+      const long = await call('busy-long');
+      expect(Date.now() - started).toBeLessThan(1000); // not retried early, after the 3 s cap
+      expect([long.isError, firstText(long)]).toEqual([true, 'HTTP 429 from busy-long (Retry-After asks for 60 s, more than REST_TOOL_RETRY_MAX_DELAY (3 s): not retried): come back later']);
+      expect(seen('/busy', from)).toHaveLength(1);
+
+      from = api.requests.length;
+      started = Date.now();
+      const short = await call('busy-short'); // 2 s is within the cap, but not within the 1 s timeout
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(short.isError).toBe(true);
+      expect(firstText(short)).toMatch(/^HTTP 429 from busy-short \(Retry-After asks for 2 s, more than the [\d.]+ s left before the tool's timeout: not retried\): come back later$/);
+      expect(seen('/busy', from)).toHaveLength(1);
+    });
+
+    it('ends a retry sequence at the tool timeout when a retry hangs', async () => {
+      await createTool({ name: 'fail-then-hang', url: `${api.url}/fail-then-hang`, requestType: 'GET', maxRetries: 3, timeoutMs: 600 }).expect(200);
+      const from = api.requests.length;
+      const started = Date.now();
+      const result = await call('fail-then-hang');
+      const elapsed = Date.now() - started;
+      expect([result.isError, firstText(result)]).toEqual([true, 'Calling fail-then-hang failed: no response within 600 ms']);
+      expect(seen('/fail-then-hang', from)).toHaveLength(2); // the 503, then the retry the deadline cut off
+      expect(elapsed).toBeGreaterThanOrEqual(550);
+      expect(elapsed).toBeLessThan(1500);
+    });
+
     it('retries network errors and reports them as isError', async () => {
       const port = await closedPort();
       await createTool({ name: 'refused', url: `http://127.0.0.1:${port}/x`, requestType: 'GET' }).expect(200);
@@ -414,11 +610,30 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       expect(JSON.parse(firstText(await call('in-stock')))).toEqual(['apple']);
     });
 
-    it('returns structuredContent for a tool with an outputSchema (validated)', async () => {
+    it('accepts the simple jq paths of the reference gateway (.items[].name) and suggests JSONPath for other jq', async () => {
+      const jq = (await createTool({ name: 'jq-names', url: `${api.url}/inventory`, requestType: 'GET', jsonpathFilter: '.items[].name' }).expect(200)).body;
+      expect(jq.jsonpathFilter).toBe('.items[].name'); // kept as written
+      await createTool({ name: 'jq-total', url: `${api.url}/inventory`, requestType: 'GET', jsonpath_filter: '.meta | .total' }).expect(200);
+      await createTool({ name: 'jq-first', url: `${api.url}/inventory`, requestType: 'GET', jsonpathFilter: '.items[0]' }).expect(200);
+      expect(JSON.parse(firstText(await call('jq-names')))).toEqual(['apple', 'pear']);
+      expect(JSON.parse(firstText(await call('jq-total')))).toBe(2);
+      expect(JSON.parse(firstText(await call('jq-first')))).toEqual({ name: 'apple', qty: 3 });
+
+      const select = await createTool({ name: 'jq-select', url: `${api.url}/inventory`, requestType: 'GET', jsonpathFilter: '.items[] | select(.qty > 0) | .name' }).expect(422);
+      expect(select.body.message).toMatch(/^jsonpathFilter: `.*` is jq beyond simple paths .* \(the part before it, .*, is `\$\.items\[\*\]` in JSONPath\): write JSONPath such as/);
+      const bad = await request(gw.url).put(`/tools/${jq.id}`).send({ jsonpathFilter: '..name' }).expect(422);
+      expect(bad.body.message).toMatch(/^jsonpathFilter: /);
+      expect((await request(gw.url).get(`/tools/${jq.id}`).expect(200)).body.jsonpathFilter).toBe('.items[].name');
+    });
+
+    it('returns structuredContent for a tool with an outputSchema (validated); an empty, non-JSON or non-object body is isError', async () => {
       const outputSchema = { type: 'object', properties: { temperature: { type: 'number' }, unit: { type: 'string' } }, required: ['temperature', 'unit'] };
       await createTool({ name: 'weather', url: `${api.url}/weather`, requestType: 'GET', outputSchema }).expect(200);
       await createTool({ name: 'station', url: `${api.url}/weather`, requestType: 'GET', jsonpathFilter: '$.station', outputSchema: { type: 'object', required: ['id'] } }).expect(200);
       await createTool({ name: 'weather-wrong', url: `${api.url}/weather`, requestType: 'GET', outputSchema: { type: 'object', required: ['humidity'] } }).expect(200);
+      await createTool({ name: 'weather-empty', url: `${api.url}/nocontent`, requestType: 'GET', outputSchema }).expect(200);
+      await createTool({ name: 'weather-text', url: `${api.url}/plain`, requestType: 'GET', outputSchema }).expect(200);
+      await createTool({ name: 'weather-list', url: `${api.url}/inventory`, requestType: 'GET', jsonpathFilter: '$.items', outputSchema }).expect(200);
       const fresh = await connectMcp(`${gw.url}/mcp`); // lists the new tools' output schemas, which the SDK client checks results against
       try {
         await fresh.listTools();
@@ -430,6 +645,14 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
         const wrong = (await fresh.callTool({ name: 'weather-wrong', arguments: {} })) as CallResult;
         expect(wrong.isError).toBe(true);
         expect(firstText(wrong)).toMatch(/does not match its outputSchema.*humidity/);
+        // A success without structuredContent would make the SDK client throw: these are isError results instead.
+        const empty = (await fresh.callTool({ name: 'weather-empty', arguments: {} })) as CallResult;
+        expect([empty.isError, firstText(empty)]).toEqual([true, 'Tool weather-empty declares an outputSchema but the response (HTTP 204) has no body']);
+        const text = (await fresh.callTool({ name: 'weather-text', arguments: {} })) as CallResult;
+        expect([text.isError, firstText(text)]).toEqual([true, 'Tool weather-text declares an outputSchema but the response is not JSON (text/plain): sunny, 21.5 C']);
+        const list = (await fresh.callTool({ name: 'weather-list', arguments: {} })) as CallResult;
+        expect(list.isError).toBe(true);
+        expect(firstText(list)).toMatch(/^Tool weather-list declares an outputSchema but the response is not a JSON object: \[\{"name":"apple"/);
       } finally {
         await fresh.close();
       }

@@ -8,6 +8,7 @@ import { dataSourceOptions, pendingMigrations, runMigrations } from '../../src/d
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { GatewayRepository } from '../../src/modules/federation/repositories/gateway.repository';
 import { PromptVersionEntity } from '../../src/modules/prompts/persistence/prompt-version.entity';
+import { PromptsService } from '../../src/modules/prompts/prompts.service';
 import { PromptEntity } from '../../src/modules/prompts/persistence/prompt.entity';
 import type { PromptMessageTemplate } from '../../src/modules/prompts/prompt.model';
 import { PromptVersionRepository } from '../../src/modules/prompts/repositories/prompt-version.repository';
@@ -111,6 +112,52 @@ describe(`prompt versions on ${testDialect()}`, () => {
       await gateways.delete(peer.id);
       expect(await prompts.findById(p.id)).toBeNull();
       expect((await versions.list(p.id, 10)).items).toEqual([]);
+    });
+  });
+
+  describe('PromptsService on the real repositories', () => {
+    let app: INestApplication;
+    let db: TestDatabase;
+    let service: PromptsService;
+    let versions: PromptVersionRepository;
+
+    beforeAll(async () => {
+      ({ app, db } = await createTestApp());
+      await app.init();
+      service = app.get(PromptsService);
+      versions = app.get(PromptVersionRepository);
+    });
+    afterAll(async () => {
+      await app.close();
+      await db.drop();
+    });
+
+    const numbers = async (id: string) => (await versions.list(id, 100)).items.map((v) => v.version);
+
+    it('stores a version for every change (metadata and state too), numbered like the prompt, none for a no-op', async () => {
+      const p = await service.create({ name: 'every_update', template: 'Hi {{who}}' });
+      await service.update(p.id, { tags: ['a'] });
+      await service.setEnabled(p.id, false);
+      await service.update(p.id, { name: 'every_update_renamed' });
+      await service.update(p.id, { tags: ['a'] }); // no change: no bump, no version
+      await service.update(p.id, { template: 'Hello {{who}}' });
+      const rolled = await service.rollback(p.id, 1);
+      expect(rolled.version).toBe(6);
+      expect(await numbers(p.id)).toEqual([6, 5, 4, 3, 2, 1]);
+      expect(await versions.find(p.id, 3)).toMatchObject({ template: 'Hi {{who}}', restoredFrom: null });
+      expect(await versions.find(p.id, 6)).toMatchObject({ template: 'Hi {{who}}', restoredFrom: 1 });
+      // Rolling back to the current content changes nothing.
+      expect((await service.rollback(p.id, 2)).version).toBe(6);
+      expect(await numbers(p.id)).toHaveLength(6);
+    });
+
+    it('rolls the update back when its version row cannot be stored (nothing half-applied)', async () => {
+      const p = await service.create({ name: 'atomic_update', template: 'x {{y}}' });
+      await versions.insert(makePromptVersion(p.id, { version: 2 })); // occupies the number the next update takes
+      await expect(service.update(p.id, { tags: ['t'] })).rejects.toThrow(ConflictError);
+      expect(await service.get(p.id)).toMatchObject({ version: 1, tags: [] });
+      await expect(service.setEnabled(p.id, false)).rejects.toThrow(ConflictError);
+      expect(await service.get(p.id)).toMatchObject({ version: 1, enabled: true });
     });
   });
 

@@ -1,4 +1,4 @@
-import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { ConsoleLogger, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../../src/app.module';
@@ -33,11 +33,14 @@ export interface ProviderOverride {
   useValue: unknown;
 }
 
+/** A test-only module added to the application (e.g. one providing local tools, as the README documents). */
+export type ModuleImport = Type<unknown> | DynamicModule;
+
 /** Builds the whole application on a fresh database, without listening (for medium tests). */
-export async function createTestApp(env: Record<string, string> = {}, db?: TestDatabase, overrides: ProviderOverride[] = []) {
+export async function createTestApp(env: Record<string, string> = {}, db?: TestDatabase, overrides: ProviderOverride[] = [], imports: ModuleImport[] = []) {
   const database = db ?? (await createTestDatabase());
   const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, ...env });
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config), ...imports] });
   for (const o of overrides) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
   const moduleRef = await builder.setLogger(new ConsoleLogger({ logLevels: ['error', 'fatal'] })).compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'], forceCloseConnections: true }));
@@ -45,8 +48,8 @@ export async function createTestApp(env: Record<string, string> = {}, db?: TestD
 }
 
 /** Starts the whole gateway in-process on 127.0.0.1 and a free port, on a fresh database. */
-export async function startGateway(env: Record<string, string> = {}, db?: TestDatabase, overrides: ProviderOverride[] = []): Promise<TestGateway> {
-  const { app, db: database } = await createTestApp(env, db, overrides);
+export async function startGateway(env: Record<string, string> = {}, db?: TestDatabase, overrides: ProviderOverride[] = [], imports: ModuleImport[] = []): Promise<TestGateway> {
+  const { app, db: database } = await createTestApp(env, db, overrides, imports);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

@@ -6,6 +6,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The client's port of the TCP connection the request came on (the same for requests on a kept-alive socket). */
+  remotePort: number;
 }
 
 export type Handler = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
@@ -45,6 +47,7 @@ export async function startHttpUpstream(handler: Handler = echo): Promise<HttpUp
         query: Object.fromEntries(url.searchParams),
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        remotePort: req.socket.remotePort ?? 0,
       };
       requests.push(recorded);
       Promise.resolve(current(recorded, res)).catch((err: Error) => {

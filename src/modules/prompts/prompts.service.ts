@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CatalogService, CatalogSupport, changedFields, type SyncCounts } from '../../common/catalog/catalog.service';
+import { CatalogService, CatalogSupport, type SyncCounts } from '../../common/catalog/catalog.service';
 import type { ListOptions, Page } from '../../common/catalog/catalog.model';
 import { RemoteContent } from '../../common/catalog/remote-content';
 import { ConflictError, NotFoundError, ValidationError } from '../../common/errors/domain-error';
@@ -80,7 +80,10 @@ export class PromptsService extends CatalogService<Prompt> {
     return withWarnings(saved, content.warnings);
   }
 
-  /** Updates a prompt; a change of its content (template, messages, arguments, description) stores a version. */
+  /**
+   * Updates a prompt. Every update that changes anything (content or metadata such as name or tags) stores a version
+   * numbered like the prompt's new `version`; an update that changes nothing stores none.
+   */
   update(id: string, dto: UpdatePromptDto): Promise<PromptWithWarnings> {
     let warnings: string[] = [];
     return this.versioned(id, dto.version, 'update', async (current) => {
@@ -144,6 +147,11 @@ export class PromptsService extends CatalogService<Prompt> {
     return this.syncFromPeer(peer.id, peer.name, desired, (p) => p.originalName, ['name', 'description', 'arguments'], onConflict);
   }
 
+  /** Enables or disables a prompt: a change like any other, so it stores a version too (numbers never skip). */
+  override setEnabled(id: string, enabled: boolean): Promise<Prompt> {
+    return this.versioned(id, undefined, enabled ? 'enable' : 'disable', () => ({ enabled }));
+  }
+
   /** Looks a prompt up by id, then by name (the reference gateway accepts either). */
   async getByIdOrName(idOrName: string): Promise<Prompt> {
     const prompt = (await this.repo.findById(idOrName)) ?? (await this.repo.findByKey(idOrName));
@@ -189,12 +197,12 @@ export class PromptsService extends CatalogService<Prompt> {
 
   /**
    * Applies `change` through `modifyItem` (optimistic lock, audit entry `action`, event) and, for a local prompt
-   * whose content changed, appends the new version: all in one transaction.
+   * that changed (its `version` went up), appends the version row of its content: all in one transaction.
    */
   private versioned(
     id: string,
     expectedVersion: number | undefined,
-    action: 'update' | 'rollback',
+    action: 'update' | 'rollback' | 'enable' | 'disable',
     change: (current: Prompt) => Promise<Partial<Prompt>> | Partial<Prompt>,
     restoredFrom: number | null = null,
   ): Promise<Prompt> {
@@ -208,8 +216,8 @@ export class PromptsService extends CatalogService<Prompt> {
         },
         { expectedVersion, action },
       );
-      const contentChanged = before && updated.version !== before.version && changedFields<PromptContentFields>(before, pickContent(updated)).length > 0;
-      if (contentChanged && !updated.gatewayId) await this.versions.insert(snapshot(updated, restoredFrom));
+      const changed = before !== undefined && updated.version !== before.version;
+      if (changed && !updated.gatewayId) await this.versions.insert(snapshot(updated, restoredFrom));
       return updated;
     });
   }

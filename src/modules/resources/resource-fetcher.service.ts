@@ -37,11 +37,19 @@ export class ResourceFetcher {
     private readonly config: AppConfig,
   ) {}
 
-  /** The content at `url`, from the cache while it is fresh. */
-  read(resource: Source, url: string): Promise<FetchedContent> {
+  /**
+   * The content at `url`, from the cache while it is fresh. `onFetched` runs after each actual fetch (a cache
+   * miss), before the content is cached and returned.
+   */
+  read(resource: Source, url: string, onFetched?: (content: FetchedContent) => Promise<void>): Promise<FetchedContent> {
     const ttlMs = this.ttlMs(resource);
-    if (ttlMs === 0) return this.fetch(resource, url);
-    return this.cache.wrap('fetch', this.key(resource, url), () => this.fetch(resource, url), { ttlMs });
+    const load = async () => {
+      const content = await this.fetch(resource, url);
+      await onFetched?.(content);
+      return content;
+    };
+    if (ttlMs === 0) return load();
+    return this.cache.wrap('fetch', this.key(resource, url), load, { ttlMs });
   }
 
   /** Stores freshly fetched content as the cached value (after a refresh), unless something is cached already. */

@@ -18,7 +18,7 @@ export interface Resource extends CatalogItem {
   textContent: string | null;
   /** Binary content, base64-encoded. */
   binaryContent: string | null;
-  /** Content size in bytes (decoded); for an HTTP-backed resource, of the content last refreshed. */
+  /** Content size in bytes (decoded); for an HTTP-backed resource, of the content last fetched. */
   size: number | null;
   /**
    * HTTP(S) URL the content is fetched from on read (an HTTP-backed resource), instead of stored content. For a
@@ -27,7 +27,7 @@ export interface Resource extends CatalogItem {
   contentUrl: string | null;
   /** Seconds fetched content is cached (HTTP-backed resources); null: RESOURCE_CACHE_TTL; 0: never cached. */
   cacheTtl: number | null;
-  /** SHA-256 (hex) of the content last seen by a refresh of an HTTP-backed resource: a change notifies subscribers. */
+  /** SHA-256 (hex) of the content an HTTP-backed resource last fetched (read or refresh): a change notifies subscribers. */
   contentHash: string | null;
   gatewayId: string | null;
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CatalogService, CatalogSupport, type SyncCounts } from '../../common/catalog/catalog.service';
 import { RemoteContent } from '../../common/catalog/remote-content';
 import { DomainError, ErrorCode, ValidationError } from '../../common/errors/domain-error';
@@ -6,7 +6,7 @@ import type { CatalogAction } from '../../common/events/catalog-events';
 import { OutboundHttp } from '../../common/http/outbound-http';
 import type { CreateResourceDto } from './dto/create-resource.dto';
 import { bareMime, expandUrl, matchTemplate, mimeAllowed, renderTemplateText, templateVariables } from './resource-content';
-import { ResourceFetcher } from './resource-fetcher.service';
+import { type FetchedContent, ResourceFetcher } from './resource-fetcher.service';
 import type { UpdateResourceDto } from './dto/update-resource.dto';
 import { ResourceRepository } from './repositories/resource.repository';
 import type { Resource, ResourceContent } from './resource.model';
@@ -43,6 +43,7 @@ export function base64Size(b64: string): number {
 export class ResourcesService extends CatalogService<Resource> {
   protected readonly kind = 'resource' as const;
   protected readonly label = 'Resource';
+  private readonly logger = new Logger('Resources');
 
   constructor(
     repo: ResourceRepository,
@@ -158,7 +159,7 @@ export class ResourcesService extends CatalogService<Resource> {
       return first?.blob !== undefined ? { ...withMime, blob: first.blob } : { ...withMime, text: first?.text ?? '' };
     }
     if (resource.contentUrl) {
-      const fetched = await this.fetcher.read(resource, resource.contentUrl);
+      const fetched = await this.fetchContent(resource, resource.contentUrl);
       return fetched.blob !== undefined ? { ...base, mimeType: fetched.mimeType, blob: fetched.blob } : { ...base, mimeType: fetched.mimeType, text: fetched.text ?? '' };
     }
     return this.toContent(resource);
@@ -178,12 +179,41 @@ export class ResourcesService extends CatalogService<Resource> {
     const vars = r.uriTemplate ? (matchTemplate(r.uriTemplate, uri) ?? {}) : {};
     const mimeType = (m: string | null) => (m ? { mimeType: m } : {});
     if (r.contentUrl) {
-      const fetched = await this.fetcher.read(r, expandUrl(r.contentUrl, vars));
+      const fetched = await this.fetchContent(r, expandUrl(r.contentUrl, vars));
       return [fetched.blob !== undefined ? { uri, mimeType: fetched.mimeType, blob: fetched.blob } : { uri, mimeType: fetched.mimeType, text: fetched.text ?? '' }];
     }
     if (r.binaryContent !== null) return [{ uri, ...mimeType(r.mimeType), blob: r.binaryContent }];
     if (r.textContent !== null) return [{ uri, ...mimeType(r.mimeType), text: r.uriTemplate ? renderTemplateText(r.textContent, vars) : r.textContent }];
     return r.uriTemplate ? undefined : [{ uri, ...mimeType(r.mimeType), text: '' }];
+  }
+
+  /**
+   * Reads an HTTP-backed resource's content through the fetch cache. When a plain (non-template) resource's
+   * content is actually fetched (a cache miss), it is compared with the stored `contentHash`, as a refresh does.
+   */
+  private fetchContent(r: LocalSource, url: string): Promise<FetchedContent> {
+    return this.fetcher.read(r, url, r.uriTemplate ? undefined : (fetched) => this.noteFetched(r.id, fetched));
+  }
+
+  /**
+   * Records the hash of freshly fetched content when it differs from the stored one (the first fetch records the
+   * baseline): the resource is updated, which sends `notifications/resources/updated` to its subscribers on every
+   * replica; the content is then cached under the resource's new version. Never fails the read that fetched it.
+   */
+  private async noteFetched(id: string, fetched: FetchedContent): Promise<void> {
+    try {
+      const stored = await this.repo.findById(id);
+      if (!stored || stored.gatewayId || stored.uriTemplate || stored.contentUrl !== fetched.url || stored.contentHash === fetched.hash) return;
+      const updated = await this.support.context.run({ actor: 'system', via: 'system', ip: undefined, userAgent: undefined }, () =>
+        this.modifyItem(id, (current) => ({
+          patch: current.contentUrl === fetched.url && current.contentHash !== fetched.hash ? { contentHash: fetched.hash, size: fetched.size } : {},
+        })),
+      );
+      await this.fetcher.prime(updated, fetched);
+    } catch (err) {
+      // A concurrent read or update won the race; the next fetch compares again.
+      this.logger.debug(`recording the content hash of resource ${id}: ${(err as Error).message}`);
+    }
   }
 
   /** Resource events name the template too, so sessions subscribed to a URI it matches hear of its changes. */

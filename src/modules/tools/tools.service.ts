@@ -8,8 +8,8 @@ import { ConflictError, ValidationError } from '../../common/errors/domain-error
 import { jsonSchemas, type JsonSchema } from '../../common/json-schema';
 import type { CreateToolDto } from './dto/create-tool.dto';
 import type { UpdateToolDto } from './dto/update-tool.dto';
-import { argvPlaceholders } from './execution/cli-argv';
-import { checkJsonPath, pathPlaceholders } from './execution/rest-request';
+import { generatedCliSchema, undeclaredPlaceholder } from './execution/cli-argv';
+import { checkJsonPath, filterPath, pathPlaceholders } from './execution/rest-request';
 import { ToolRepository } from './repositories/tool.repository';
 import { ARGUMENT_LOCATIONS, type ArgumentMapping, type IntegrationType, REST_METHODS, type Tool, type ToolAnnotations } from './tool.model';
 
@@ -40,6 +40,8 @@ export interface LocalToolSpec {
   inputSchema: JsonSchema;
   outputSchema: JsonSchema | null;
   annotations: ToolAnnotations | null;
+  /** Bound on a call, in ms (null: TOOL_TIMEOUT). */
+  timeoutMs?: number | null;
 }
 
 /** A tool as a peer describes it, already named for this gateway. */
@@ -83,7 +85,10 @@ export class ToolsService extends CatalogService<Tool> {
       throw new ValidationError('integrationType', 'LOCAL tools are implemented in the gateway (LocalToolProvider) and registered at startup');
     }
     const adapter = await this.checkAdapter(integrationType, dto);
-    const inputSchema = this.checkSchemas(dto.inputSchema ?? DEFAULT_INPUT_SCHEMA, dto.outputSchema);
+    const inputSchema = this.checkSchemas(
+      integrationType === 'CLI' ? this.cliSchema(adapter.args ?? [], dto.inputSchema) : (dto.inputSchema ?? DEFAULT_INPUT_SCHEMA),
+      dto.outputSchema,
+    );
     const auth = dto.auth ? mergeCredentials(null, dto.auth) : null;
     if (auth && integrationType !== 'REST') throw new ValidationError('auth', `is only for REST tools`);
     return this.createItem(
@@ -148,7 +153,16 @@ export class ToolsService extends CatalogService<Tool> {
     const current = await this.repo.findByKey(spec.name);
     if (current && current.integrationType !== 'LOCAL') return false;
     this.checkSchemas(spec.inputSchema, spec.outputSchema ?? undefined);
-    const fields = { description: spec.description, inputSchema: spec.inputSchema, outputSchema: spec.outputSchema, annotations: spec.annotations };
+    if (spec.timeoutMs !== undefined && spec.timeoutMs !== null && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs > 0)) {
+      throw new ValidationError('timeoutMs', 'must be a positive integer number of milliseconds');
+    }
+    const fields = {
+      description: spec.description,
+      inputSchema: spec.inputSchema,
+      outputSchema: spec.outputSchema,
+      annotations: spec.annotations,
+      timeoutMs: spec.timeoutMs ?? null,
+    };
     if (current) {
       await this.modifyItem(current.id, () => ({ patch: fields }));
       return true;
@@ -195,8 +209,13 @@ export class ToolsService extends CatalogService<Tool> {
           Object.assign(patch, await this.checkAdapter(current.integrationType, merged));
         }
         if (dto.headers !== undefined) patch.headers = dto.headers;
-        if (dto.inputSchema !== undefined || dto.outputSchema !== undefined) {
-          patch.inputSchema = this.checkSchemas(dto.inputSchema ?? current.inputSchema, dto.outputSchema ?? current.outputSchema ?? undefined);
+        if (current.integrationType === 'CLI' && (dto.args !== undefined || dto.inputSchema !== undefined)) {
+          // A schema the gateway generated follows the placeholders; one the user gave must declare them.
+          const generated = JSON.stringify(current.inputSchema) === JSON.stringify(generatedCliSchema(current.args ?? []));
+          patch.inputSchema = this.cliSchema(patch.args ?? current.args ?? [], dto.inputSchema ?? (generated ? undefined : current.inputSchema));
+        }
+        if (dto.inputSchema !== undefined || dto.outputSchema !== undefined || patch.inputSchema !== undefined) {
+          patch.inputSchema = this.checkSchemas(patch.inputSchema ?? dto.inputSchema ?? current.inputSchema, dto.outputSchema ?? current.outputSchema ?? undefined);
           if (dto.outputSchema !== undefined) patch.outputSchema = dto.outputSchema;
         }
         if (dto.annotations !== undefined) patch.annotations = { ...dto.annotations };
@@ -272,7 +291,6 @@ export class ToolsService extends CatalogService<Tool> {
       const args = (dto.args as string[] | null | undefined) ?? [];
       for (const [i, arg] of args.entries()) {
         if (arg.includes('\0')) throw new ValidationError(`args[${i}]`, 'must not contain NUL characters');
-        argvPlaceholders(arg);
       }
       const workingDirectory = (dto.workingDirectory as string | null | undefined) ?? null;
       if (workingDirectory !== null && !isAbsolute(workingDirectory)) throw new ValidationError('workingDirectory', 'must be an absolute path');
@@ -298,7 +316,13 @@ export class ToolsService extends CatalogService<Tool> {
     }
     const jsonpathFilter = (dto.jsonpathFilter as string | null | undefined) || null;
     if (jsonpathFilter) {
-      const problem = checkJsonPath(jsonpathFilter);
+      let path: string;
+      try {
+        path = filterPath(jsonpathFilter);
+      } catch (err) {
+        throw new ValidationError('jsonpathFilter', (err as Error).message);
+      }
+      const problem = checkJsonPath(path);
       if (problem) throw new ValidationError('jsonpathFilter', `is not a valid JSONPath expression: ${problem}`);
     }
     return {
@@ -312,6 +336,22 @@ export class ToolsService extends CatalogService<Tool> {
       args: null,
       workingDirectory: null,
     };
+  }
+
+  /**
+   * The input schema of a CLI tool: the given one, whose properties must include every placeholder of the argv
+   * template (422 naming `args[i]`), else one generated from the placeholders.
+   */
+  private cliSchema(args: string[], given: JsonSchema | undefined): JsonSchema {
+    if (given === undefined) return generatedCliSchema(args);
+    const missing = undeclaredPlaceholder(args, given);
+    if (missing) {
+      throw new ValidationError(
+        `args[${missing.index}]`,
+        `placeholder {${missing.name}} is not a property of inputSchema: declare it in inputSchema.properties (or leave inputSchema out to have one generated)`,
+      );
+    }
+    return given;
   }
 
   private checkRequestType(requestType: string): string {

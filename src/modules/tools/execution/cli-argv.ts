@@ -26,3 +26,23 @@ export function renderArgv(template: string[], args: Record<string, unknown>): s
   }
   return argv;
 }
+
+/**
+ * The input schema of a CLI tool created without one: a string property per placeholder of its argv template,
+ * none required (an element whose argument is missing is left out), and nothing else accepted.
+ */
+export function generatedCliSchema(template: string[]): Record<string, unknown> {
+  const names = [...new Set(template.flatMap(argvPlaceholders))];
+  return { type: 'object', properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])), additionalProperties: false };
+}
+
+/** The first placeholder of an argv template that is not a property the input schema declares, with its element's index. */
+export function undeclaredPlaceholder(template: string[], schema: Record<string, unknown>): { index: number; name: string } | undefined {
+  const properties = schema.properties;
+  const declared = typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+  for (const [index, element] of template.entries()) {
+    const name = argvPlaceholders(element).find((n) => !declared.includes(n));
+    if (name !== undefined) return { index, name };
+  }
+  return undefined;
+}

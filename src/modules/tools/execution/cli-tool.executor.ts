@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { execFile, type ExecFileException } from 'node:child_process';
 import { AppConfig } from '../../../config/app-config';
 import type { Tool } from '../tool.model';
-import { renderArgv } from './cli-argv';
+import { argvPlaceholders, renderArgv } from './cli-argv';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { errorResult, type ToolExecutor, ToolExecutors } from './tool-executor';
+import { errorResult, excerpt as shorten, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
+
+const excerpt = (text: string) => shorten(text, EXCERPT);
 
 const EXCERPT = 1000;
 /**
@@ -12,11 +14,6 @@ const EXCERPT = 1000;
  * environment (database URL, secrets) is passed on.
  */
 export const CLI_TOOL_ENV: Readonly<Record<string, string>> = Object.freeze({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' });
-
-function excerpt(text: string): string {
-  const t = text.trim();
-  return `${t.slice(0, EXCERPT)}${t.length > EXCERPT ? '…' : ''}`;
-}
 
 interface RunOutcome {
   error: ExecFileException | null;
@@ -46,6 +43,9 @@ export class CliToolExecutor implements ToolExecutor {
     if (!this.config.tools.cliAllowedCommands.includes(command)) {
       return errorResult(`Tool ${tool.name}: command '${command}' is not in CLI_TOOLS_ALLOWED_COMMANDS`);
     }
+    // Only a string value can bring a NUL character into argv (JSON escapes it): the OS cannot pass one on.
+    const nul = (tool.args ?? []).flatMap(argvPlaceholders).find((n) => typeof args[n] === 'string' && args[n].includes('\0'));
+    if (nul !== undefined) return errorResult(`Tool ${tool.name}: argument '${nul}' contains a NUL character, which a command line cannot carry`);
     const argv = renderArgv(tool.args ?? [], args);
     const timeoutMs = tool.timeoutMs ?? this.config.tools.timeoutMs;
     const maxBytes = tool.maxResponseBytes ?? this.config.tools.maxResponseBytes;
@@ -68,7 +68,7 @@ export class CliToolExecutor implements ToolExecutor {
         (err, out, errOut) => resolve({ error: err, stdout: String(out), stderr: String(errOut) }),
       );
     });
-    if (!error) return { content: [{ type: 'text', text: stdout }] };
+    if (!error) return this.toResult(tool, stdout);
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return errorResult(`Tool ${tool.name}: output exceeded ${maxBytes} bytes; the command was killed`);
     if (code === 'ABORT_ERR' || ctx.signal?.aborted) return errorResult(`Tool ${tool.name}: the call was cancelled; the command was killed`);
@@ -78,5 +78,17 @@ export class CliToolExecutor implements ToolExecutor {
     }
     if (error.signal) return errorResult(`Tool ${tool.name}: command was killed by ${error.signal}${stderr.trim() ? `: ${excerpt(stderr)}` : ''}`);
     return errorResult(`Tool ${tool.name}: cannot run '${command}': ${typeof code === 'string' ? `${code} ` : ''}${error.message}`);
+  }
+
+  /** stdout as text; for a tool with an `outputSchema`, parsed as the JSON object that is its structuredContent. */
+  private toResult(tool: Tool, stdout: string): ToolResult {
+    if (!tool.outputSchema) return { content: [{ type: 'text', text: stdout }] };
+    let value: unknown;
+    try {
+      value = JSON.parse(stdout);
+    } catch {
+      return errorResult(`Tool ${tool.name} declares an outputSchema but its output is not JSON: ${excerpt(stdout)}`);
+    }
+    return structuredResult(tool, value, stdout, 'its output');
   }
 }

@@ -1,4 +1,4 @@
-import { applyJsonPath, buildRestRequest, checkJsonPath, parseRetryAfter, retryableStatus, retryDelayMs } from './rest-request';
+import { applyJsonPath, buildRestRequest, checkJsonPath, parseRetryAfter, planRetry, retryableStatus, retryDelayMs } from './rest-request';
 
 const tool = (over: Partial<Parameters<typeof buildRestRequest>[0]> = {}) => ({ url: 'http://api.test/items/{id}', requestType: 'GET', headers: null, argumentMapping: null, ...over });
 
@@ -47,19 +47,32 @@ describe('retry helpers', () => {
     expect(parseRetryAfter(['2', '9'], now)).toBe(2000);
   });
 
-  it('backs off exponentially with equal jitter, capped, and prefers Retry-After (capped too)', () => {
+  it('backs off exponentially with equal jitter, capped', () => {
     const opts = { baseMs: 100, maxMs: 1000 };
     expect(retryDelayMs(0, { ...opts, random: () => 0 })).toBe(50);
     expect(retryDelayMs(0, { ...opts, random: () => 1 })).toBe(100);
     expect(retryDelayMs(2, { ...opts, random: () => 0.5 })).toBe(300);
     expect(retryDelayMs(10, { ...opts, random: () => 1 })).toBe(1000);
-    expect(retryDelayMs(0, { ...opts, retryAfterMs: 700 })).toBe(700);
-    expect(retryDelayMs(0, { ...opts, retryAfterMs: 60_000 })).toBe(1000);
     for (let i = 0; i < 100; i++) {
       const d = retryDelayMs(1, opts);
       expect(d).toBeGreaterThanOrEqual(100);
       expect(d).toBeLessThanOrEqual(200);
     }
+  });
+
+  it('waits what Retry-After asks, and stops instead when that is longer than the cap or the time left', () => {
+    const opts = { baseMs: 100, maxMs: 30_000, timeLeftMs: 10_000 };
+    expect(planRetry(0, { ...opts, retryAfterMs: 700 })).toEqual({ waitMs: 700 });
+    expect(planRetry(0, { ...opts, retryAfterMs: 0 })).toEqual({ waitMs: 0 });
+    // Never shortened to the cap: an early retry would only be refused again.
+    expect(planRetry(0, { ...opts, retryAfterMs: 60_000 })).toEqual({ note: 'Retry-After asks for 60 s, more than REST_TOOL_RETRY_MAX_DELAY (30 s): not retried' });
+    expect(planRetry(0, { ...opts, retryAfterMs: 12_500 })).toEqual({ note: "Retry-After asks for 12.5 s, more than the 10 s left before the tool's timeout: not retried" });
+    expect(planRetry(0, { ...opts, retryAfterMs: 10_000 })).toHaveProperty('note');
+  });
+
+  it('backs off without Retry-After while the wait fits in the time left, else stops without a note', () => {
+    expect(planRetry(1, { baseMs: 100, maxMs: 1000, timeLeftMs: 5000, random: () => 1 })).toEqual({ waitMs: 200 });
+    expect(planRetry(1, { baseMs: 100, maxMs: 1000, timeLeftMs: 150, random: () => 1 })).toEqual({});
   });
 
   it('retries 429 and 5xx only', () => {

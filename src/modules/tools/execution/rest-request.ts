@@ -2,6 +2,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { type Credentials, credentialHeaders, credentialQuery, HEADER_VALUE } from '../../../common/credentials';
 import { ValidationError } from '../../../common/errors/domain-error';
 import type { ArgumentLocation, ArgumentMapping } from '../tool.model';
+import { jqToJsonPath } from './jq-path';
 
 /** `{name}` placeholders of a URL template (names may contain letters, digits, `_`, `-` and `.`). */
 const PLACEHOLDER = /\{([A-Za-z0-9_][A-Za-z0-9_.-]*)\}/g;
@@ -110,14 +111,37 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 /**
- * The wait before retry number `attempt` (0 = first retry): the upstream's `Retry-After` when given, else
- * exponential backoff `baseMs * 2^attempt` with "equal jitter" (half fixed, half random); capped at `maxMs`.
+ * The exponential backoff before retry number `attempt` (0 = first retry): `baseMs * 2^attempt` with "equal
+ * jitter" (half fixed, half random), capped at `maxMs`.
  */
-export function retryDelayMs(attempt: number, options: { baseMs: number; maxMs: number; retryAfterMs?: number; random?: () => number }): number {
-  if (options.retryAfterMs !== undefined) return Math.min(options.retryAfterMs, options.maxMs);
+export function retryDelayMs(attempt: number, options: { baseMs: number; maxMs: number; random?: () => number }): number {
   const exp = Math.min(options.baseMs * 2 ** attempt, options.maxMs);
   const random = options.random ?? Math.random;
   return Math.round(exp / 2 + (random() * exp) / 2);
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * Whether and when to retry after a retryable failure: the upstream's `Retry-After` when it gives one, else the
+ * backoff of `retryDelayMs`. A wait that does not fit in the time left before the call's timeout means no retry.
+ * A `Retry-After` longer than `maxMs` (REST_TOOL_RETRY_MAX_DELAY) or than the time left is respected, not
+ * shortened: the call stops, and `note` says why (for the error message).
+ */
+export function planRetry(
+  attempt: number,
+  options: { baseMs: number; maxMs: number; timeLeftMs: number; retryAfterMs?: number; random?: () => number },
+): { waitMs: number } | { note?: string } {
+  const { retryAfterMs, maxMs, timeLeftMs } = options;
+  if (retryAfterMs !== undefined) {
+    if (retryAfterMs > maxMs) return { note: `Retry-After asks for ${seconds(retryAfterMs)}, more than REST_TOOL_RETRY_MAX_DELAY (${seconds(maxMs)}): not retried` };
+    if (retryAfterMs >= timeLeftMs) return { note: `Retry-After asks for ${seconds(retryAfterMs)}, more than the ${seconds(timeLeftMs)} left before the tool's timeout: not retried` };
+    return { waitMs: retryAfterMs };
+  }
+  const waitMs = retryDelayMs(attempt, options);
+  return waitMs < timeLeftMs ? { waitMs } : {};
 }
 
 /** Whether an HTTP status is worth retrying (rate limited or a server-side failure). */
@@ -138,9 +162,17 @@ export function applyJsonPath(path: string, json: unknown): unknown {
   return definite && matches.length === 1 ? matches[0] : matches;
 }
 
+/**
+ * The JSONPath a tool's `jsonpathFilter` stands for: JSONPath as it is, or a simple jq path (`.items[].name`, as the
+ * reference gateway's filters are written) translated by `jqToJsonPath`, which throws for other jq.
+ */
+export function filterPath(filter: string): string {
+  return filter.trimStart().startsWith('.') ? jqToJsonPath(filter) : filter;
+}
+
 /** Whether a JSONPath expression parses (for validating `jsonpathFilter` when a tool is saved). */
 export function checkJsonPath(path: string): string | null {
-  if (!path.startsWith('$')) return 'must start with $';
+  if (!path.startsWith('$')) return 'must start with $ (JSONPath, e.g. $.items[*].name) or . (a jq path, e.g. .items[].name)';
   const bare = path.replace(/'[^']*'|"[^"]*"/g, '');
   let depth = 0;
   for (const ch of bare) {

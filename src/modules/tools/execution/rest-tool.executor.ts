@@ -2,28 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../../common/errors/domain-error';
 import { OutboundError, OutboundHttp, type OutboundResponse } from '../../../common/http/outbound-http';
-import { jsonSchemas } from '../../../common/json-schema';
 import { AppConfig } from '../../../config/app-config';
 import { IDEMPOTENT_METHODS, type Tool } from '../tool.model';
 import { ToolsService } from '../tools.service';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { applyJsonPath, buildRestRequest, parseRetryAfter, retryableStatus, retryDelayMs } from './rest-request';
-import { errorResult, type ToolExecutor, ToolExecutors } from './tool-executor';
-
-const EXCERPT = 500;
-
-function excerpt(text: string): string {
-  return `${text.slice(0, EXCERPT)}${text.length > EXCERPT ? '…' : ''}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { applyJsonPath, buildRestRequest, filterPath, parseRetryAfter, planRetry, retryableStatus } from './rest-request';
+import { errorResult, excerpt, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
 /**
  * Calls REST tools over HTTP (pooled keep-alive undici client with SSRF checks, see OutboundHttp) and turns the
  * response into MCP content. Idempotent calls are retried after 429, 5xx and network errors with exponential
- * backoff and jitter, honouring `Retry-After`; the tool's timeout bounds the whole call, retries included.
+ * backoff and jitter, honouring `Retry-After` (a longer wait than REST_TOOL_RETRY_MAX_DELAY or the time left ends
+ * the call instead); the tool's timeout bounds the whole call, retries included.
  */
 @Injectable()
 export class RestToolExecutor implements ToolExecutor {
@@ -72,27 +62,39 @@ export class RestToolExecutor implements ToolExecutor {
         failure = err;
       }
       const retryable = failure ? failure.kind === 'network' : retryableStatus(res!.status);
-      const wait =
+      const plan =
         retryable && attempt < maxRetries
-          ? retryDelayMs(attempt, { baseMs: limits.retryBaseMs, maxMs: limits.retryMaxDelayMs, retryAfterMs: res ? parseRetryAfter(res.headers['retry-after']) : undefined })
-          : undefined;
-      // No retry left, or no time left for one before the deadline: report this attempt's outcome.
-      if (wait === undefined || Date.now() + wait >= deadline) {
+          ? planRetry(attempt, {
+              baseMs: limits.retryBaseMs,
+              maxMs: limits.retryMaxDelayMs,
+              timeLeftMs: deadline - Date.now(),
+              retryAfterMs: res ? parseRetryAfter(res.headers['retry-after']) : undefined,
+            })
+          : {};
+      // No retry left, or none that fits before the deadline: report this attempt's outcome.
+      if (!('waitMs' in plan)) {
         if (failure) return errorResult(`Calling ${tool.name} failed${attempt ? ` after ${attempt + 1} attempts` : ''}: ${failure.message}`);
-        return this.toResult(tool, res!);
+        return this.toResult(tool, res!, 'note' in plan ? plan.note : undefined);
       }
       try {
-        await sleep(wait, undefined, { signal: ctx.signal });
+        await sleep(plan.waitMs, undefined, { signal: ctx.signal });
       } catch {
         return errorResult(`Calling ${tool.name} failed: the request was cancelled`);
       }
     }
   }
 
-  private toResult(tool: Tool, res: OutboundResponse): ToolResult {
+  /**
+   * MCP content of a response. A tool with an `outputSchema` needs a JSON object (after the filter), returned as
+   * `structuredContent` too; an empty or non-JSON body is then an `isError` result.
+   */
+  private toResult(tool: Tool, res: OutboundResponse, note?: string): ToolResult {
     const text = res.body.toString('utf8');
-    if (res.status < 200 || res.status >= 300) return errorResult(`HTTP ${res.status} from ${tool.name}: ${excerpt(text)}`);
-    if (res.status === 204 || text === '') return { content: [{ type: 'text', text: 'Request completed successfully (No Content)' }] };
+    if (res.status < 200 || res.status >= 300) return errorResult(`HTTP ${res.status} from ${tool.name}${note ? ` (${note})` : ''}: ${excerpt(text)}`);
+    if (res.status === 204 || text === '') {
+      if (tool.outputSchema) return errorResult(`Tool ${tool.name} declares an outputSchema but the response (HTTP ${res.status}) has no body`);
+      return { content: [{ type: 'text', text: 'Request completed successfully (No Content)' }] };
+    }
     const contentType = String(res.headers['content-type'] ?? '');
     let json: unknown;
     let isJson = false;
@@ -105,24 +107,21 @@ export class RestToolExecutor implements ToolExecutor {
       }
     }
     if (!isJson) {
-      if (tool.jsonpathFilter) return errorResult(`Tool ${tool.name}: jsonpathFilter needs a JSON response, got ${contentType || 'an untyped body'}`);
+      const got = contentType || 'an untyped body';
+      if (tool.jsonpathFilter) return errorResult(`Tool ${tool.name}: jsonpathFilter needs a JSON response, got ${got}`);
+      if (tool.outputSchema) return errorResult(`Tool ${tool.name} declares an outputSchema but the response is not JSON (${got}): ${excerpt(text)}`);
       return { content: [{ type: 'text', text }] };
     }
     let value = json;
     if (tool.jsonpathFilter) {
       try {
-        value = applyJsonPath(tool.jsonpathFilter, json);
+        value = applyJsonPath(filterPath(tool.jsonpathFilter), json);
       } catch (err) {
         return errorResult(`Tool ${tool.name}: jsonpathFilter failed: ${(err as Error).message}`);
       }
     }
     const out = tool.jsonpathFilter ? JSON.stringify(value) : text;
-    if (tool.outputSchema) {
-      if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but the response is not a JSON object: ${excerpt(out)}`);
-      const problem = jsonSchemas.validate(tool.outputSchema, value);
-      if (problem) return errorResult(`Tool ${tool.name}: the response does not match its outputSchema: ${problem}`);
-      return { content: [{ type: 'text', text: out }], structuredContent: value };
-    }
+    if (tool.outputSchema) return structuredResult(tool, value, out, 'the response');
     return { content: [{ type: 'text', text: out }] };
   }
 }

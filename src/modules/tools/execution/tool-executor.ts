@@ -28,3 +28,25 @@ export class ToolExecutors {
 export function errorResult(message: string): ToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The result of a tool that declares an `outputSchema` (the MCP spec then requires `structuredContent`): `value`
+ * as structured content with `text` as its text form, or an `isError` result naming `what` when it is not a JSON
+ * object. Validation against the schema happens once for every adapter, in ToolInvocationService.
+ */
+export function structuredResult(tool: Pick<Tool, 'name'>, value: unknown, text: string, what: string): ToolResult {
+  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but ${what} is not a JSON object: ${excerpt(text)}`);
+  return { content: [{ type: 'text', text }], structuredContent: value };
+}
+
+const EXCERPT = 500;
+
+/** The start of a long text, for error messages. */
+export function excerpt(text: string, max = EXCERPT): string {
+  const t = text.trim();
+  return `${t.slice(0, max)}${t.length > max ? '…' : ''}`;
+}

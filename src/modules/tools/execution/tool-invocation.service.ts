@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode, ValidationError } from '../../../common/errors/domain-error';
+import { DomainError, ErrorCode } from '../../../common/errors/domain-error';
 import { jsonSchemas } from '../../../common/json-schema';
 import { ExecutionRecorder } from '../../../observability/metrics/execution-recorder.service';
 import type { Tool } from '../tool.model';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { errorResult, ToolExecutors } from './tool-executor';
+import { errorResult, isPlainObject, ToolExecutors } from './tool-executor';
 
 /** The text of an `isError` result, for metrics and traces. */
 function errorText(result: ToolResult): string | undefined {
@@ -25,13 +25,15 @@ export class ToolInvocationService {
   ) {}
 
   /**
-   * Invalid arguments raise a `ValidationError` (JSON-RPC -32602) before anything is sent upstream.
+   * Invalid arguments raise a validation error (JSON-RPC -32602, `data.path` naming the failing value) before
+   * anything is sent upstream.
    * Execution failures come back as `isError` results, never as exceptions.
    */
   async invoke(tool: Tool, args: Record<string, unknown> | undefined, ctx: InvocationContext): Promise<ToolResult> {
     const input = args ?? {};
-    const problem = jsonSchemas.validate(tool.inputSchema, input);
-    if (problem) throw new ValidationError('arguments', problem);
+    const problem = jsonSchemas.check(tool.inputSchema, input);
+    // data: { field: 'arguments', path: '/limit' } (the JSON pointer of the first bad value; '' for the whole object).
+    if (problem) throw new DomainError(ErrorCode.Validation, `arguments: ${problem.message}`, { field: 'arguments', path: problem.path });
     const target = { kind: 'tool', id: tool.id, name: tool.name, server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local', serverId: ctx.serverId } as const;
     return this.recorder.track(target, () => this.execute(tool, input, ctx), errorText);
   }
@@ -42,11 +44,32 @@ export class ToolInvocationService {
     }
     const executor = this.executors.for(tool);
     if (!executor) throw new DomainError(ErrorCode.Unavailable, `No executor for ${tool.integrationType} tools`);
+    let result: ToolResult;
     try {
-      return await executor.execute(tool, input, ctx);
+      result = await executor.execute(tool, input, ctx);
     } catch (err) {
       if (err instanceof DomainError) throw err;
       return errorResult(`Tool ${tool.name} failed: ${(err as Error).message}`);
     }
+    return checkOutput(tool, result);
   }
+}
+
+/**
+ * A successful result of a tool with an `outputSchema` must carry `structuredContent` that matches it (MCP spec;
+ * SDK clients reject anything else): whatever the adapter, a result that does not is turned into an `isError` one.
+ */
+export function checkOutput(tool: Pick<Tool, 'name' | 'outputSchema'>, result: ToolResult): ToolResult {
+  if (!tool.outputSchema || result.isError) return result;
+  const value = result.structuredContent;
+  if (value === undefined) return errorResult(`Tool ${tool.name} declares an outputSchema but its result has no structuredContent`);
+  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but its structuredContent is not a JSON object`);
+  let problem: string | null;
+  try {
+    problem = jsonSchemas.validate(tool.outputSchema, value);
+  } catch {
+    return result; // a peer's schema this gateway cannot compile: the peer answers for its results
+  }
+  if (problem) return errorResult(`Tool ${tool.name}: the result does not match its outputSchema: ${problem}`);
+  return result;
 }

@@ -13,12 +13,19 @@ export interface LocalToolDefinition {
   /** When given, `execute` must return a matching `structuredContent`. */
   outputSchema?: JsonSchema;
   annotations?: ToolAnnotations;
+  /**
+   * Longest a call may run, in ms (default TOOL_TIMEOUT). When it expires the caller gets an `isError` result and
+   * `ctx.signal` is aborted: long-running tools should pass it on (fetch, timers) or check it.
+   */
+  timeoutMs?: number;
 }
 
 /**
  * A tool implemented in TypeScript inside the gateway (integration type LOCAL). Implement it in a Nest provider
  * and register it with `LocalTools` in the constructor; at startup the gateway creates or refreshes its catalog
- * entry (enable/disable, tags and display name stay manageable through the API).
+ * entry (enable/disable, tags and display name stay manageable through the API). Calls are validated against
+ * `inputSchema` first, bounded by `timeoutMs`, and, with an `outputSchema`, must return a matching
+ * `structuredContent` (otherwise the caller gets an `isError` result).
  *
  * ```ts
  * @Injectable()

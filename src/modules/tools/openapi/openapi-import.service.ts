@@ -1,7 +1,7 @@
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { Injectable } from '@nestjs/common';
 import { parse as parseYaml } from 'yaml';
-import { ValidationError } from '../../../common/errors/domain-error';
+import { DomainError, ErrorCode, ValidationError } from '../../../common/errors/domain-error';
 import { OutboundError, OutboundHttp } from '../../../common/http/outbound-http';
 import { AppConfig } from '../../../config/app-config';
 import type { CreateToolDto } from '../dto/create-tool.dto';
@@ -46,6 +46,7 @@ export class OpenApiImportService {
 
   async import(dto: ImportOpenApiDto): Promise<OpenApiImportResult> {
     if ((dto.url === undefined) === (dto.spec === undefined)) throw new ValidationError('spec', 'give exactly one of url or spec');
+    if (dto.spec !== undefined) this.assertSpecSize(dto.spec);
     const raw = dto.url !== undefined ? await this.fetch(dto.url) : typeof dto.spec === 'string' ? parseSpecText(dto.spec, 'spec') : dto.spec;
     const field = dto.url !== undefined ? 'url' : 'spec';
     const version = openApiVersion(raw);
@@ -78,6 +79,15 @@ export class OpenApiImportService {
     }
     const { importBatchId, tools } = await this.tools.createMany(creates);
     return { dryRun: false, openapi: version.version, tools: tools.map((t) => this.presenter.present(t)), skipped: converted.skipped, importBatchId };
+  }
+
+  /** An inline document is held to OPENAPI_MAX_SPEC_BYTES like a fetched one (413 naming `spec`): its text, or its JSON. */
+  private assertSpecSize(spec: unknown): void {
+    const limit = this.config.tools.openApiMaxBytes;
+    const size = Buffer.byteLength(typeof spec === 'string' ? spec : (JSON.stringify(spec) ?? ''), 'utf8');
+    if (size > limit) {
+      throw new DomainError(ErrorCode.PayloadTooLarge, `spec: ${size} bytes exceeds the limit of ${limit} bytes (OPENAPI_MAX_SPEC_BYTES)`, { field: 'spec', size, limit });
+    }
   }
 
   private async fetch(url: string): Promise<unknown> {
