@@ -7,8 +7,11 @@
  *                        [--cwd DIR] [--keep-alive SECONDS]
  *
  * The command is split into arguments like a shell would (quotes respected) but run without a shell. One child
- * process serves every HTTP session: requests are relayed with their own ids, progress goes back to the caller,
- * the child's notifications go to every session, its server-to-client requests to the most recent session.
+ * process serves every HTTP session: requests are relayed with their own ids and progress goes back to the caller.
+ * stdio cannot say which call a server-to-client request (sampling, elicitation, roots) or a log message belongs
+ * to, so the bridge sends it to the session with the most recent call still in progress (on that call's stream),
+ * for a request the most recent such session whose client offers the feature; when no call is in progress, a
+ * request goes to the most recent session whose client offers the feature and a notification to every session.
  * GET /healthz answers 200 while the child runs; the bridge exits when the child does.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -56,6 +59,46 @@ export function splitCommand(line: string): string[] {
   return args;
 }
 
+/** The client capability a server-to-client request needs. */
+const FEATURE_OF: Record<string, 'sampling' | 'elicitation' | 'roots'> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/** A request from an HTTP session that the child is working on. */
+export interface InFlight {
+  server: Pick<Server, 'getClientCapabilities'>;
+  requestId: string | number;
+  method: string;
+}
+
+/**
+ * Where the child's server-to-client request `method` goes: the most recent call in progress whose client offers the
+ * feature, else the most recent session (`recent`, newest first) whose client does; undefined when none does.
+ */
+export function requestTarget<S extends Pick<Server, 'getClientCapabilities'>>(
+  method: string,
+  inflight: Array<InFlight & { server: S }>,
+  recent: S[],
+): { server: S; requestId?: string | number } | undefined {
+  const feature = FEATURE_OF[method];
+  const offers = (s: S) => !feature || !!s.getClientCapabilities()?.[feature];
+  const call = inflight.findLast((c) => offers(c.server));
+  if (call) return { server: call.server, requestId: call.requestId };
+  const session = recent.find(offers);
+  return session && { server: session };
+}
+
+/**
+ * Where the child's notification goes: a log message to the most recent call in progress (list requests aside: they
+ * log nothing a user asked for), undefined otherwise, meaning every session.
+ */
+export function notificationTarget<T extends InFlight>(method: string, inflight: T[]): T | undefined {
+  if (method !== 'notifications/message') return undefined;
+  return inflight.findLast((c) => !c.method.endsWith('/list'));
+}
+
 interface Options {
   stdio: string;
   port: number;
@@ -94,7 +137,10 @@ async function main(): Promise<void> {
   const serverInfo = child.getServerVersion() ?? { name: command, version: '0' };
 
   const sessions = new Map<string, { server: Server; transport: Transport & { handleRequest?: unknown } }>();
+  /** Initialized sessions, most recent first. */
   const recent: Server[] = [];
+  /** Requests the child is working on, oldest first. */
+  const inflight: Array<InFlight & { server: Server }> = [];
 
   /** An SDK server for one HTTP session whose every request is relayed to the child. */
   const serverFor = (): Server => {
@@ -106,28 +152,38 @@ async function main(): Promise<void> {
         if (token !== undefined) relayed.push(extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: token } } as never).catch(() => undefined));
       });
       const params = token === undefined ? request.params : { ...request.params, _meta: { ...request.params?._meta, progressToken: route.token } };
+      const call: InFlight & { server: Server } = { server, requestId: request.id, method: request.method };
+      inflight.push(call);
       try {
         // The caller (usually the gateway) enforces its own timeout.
         const result = await child.request({ method: request.method, params } as never, z.any(), { signal: extra.signal, timeout: 2 ** 31 - 1 });
         await Promise.all(relayed); // the caller sees every progress notification before the result
         return result;
       } finally {
+        inflight.splice(inflight.indexOf(call), 1);
         route.close();
       }
     };
     if (capabilities.logging) server.setRequestHandler(SetLevelRequestSchema, (req) => child.setLoggingLevel(req.params.level));
     server.oninitialized = () => recent.unshift(server);
-    server.onclose = () => recent.splice(recent.indexOf(server), 1);
+    server.onclose = () => {
+      if (recent.includes(server)) recent.splice(recent.indexOf(server), 1);
+    };
     return server;
   };
 
   child.fallbackNotificationHandler = async (notification: Notification) => {
+    const call = notificationTarget(notification.method, inflight);
+    if (call) return call.server.notification(notification as never, { relatedRequestId: call.requestId }).catch(() => undefined);
     await Promise.allSettled(recent.map((s) => s.notification(notification as never)));
   };
-  child.fallbackRequestHandler = async (request: JSONRPCRequest) => {
-    const target = recent[0];
-    if (!target) throw new Error(`no client connected to answer ${request.method}`);
-    return target.request({ method: request.method, params: request.params } as never, z.any());
+  child.fallbackRequestHandler = async (request: JSONRPCRequest, extra) => {
+    const target = requestTarget(request.method, inflight, recent);
+    if (!target) throw new Error(`no connected client offers what ${request.method} needs`);
+    return target.server.request({ method: request.method, params: request.params } as never, z.any(), {
+      signal: extra.signal,
+      ...(target.requestId !== undefined ? { relatedRequestId: target.requestId } : {}),
+    });
   };
   childTransport.onclose = () => {
     log('the stdio server exited');

@@ -4,7 +4,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import request from 'supertest';
 import { startFixture, type FixtureServer } from '../support/fixture-server';
 import { startGateway, type TestGateway } from '../support/gateway';
-import { connectMcp, firstText, until } from '../support/mcp';
+import { connectMcp, firstText, rpcError, until } from '../support/mcp';
 import { scrape } from '../support/prometheus';
 
 /** Health checks every second; two failures mark a peer unreachable. */
@@ -45,6 +45,15 @@ describe('federation: health checks, recovery, fail-over, enable/disable', () =>
         const failed = await client.callTool({ name: 'flaky-echo', arguments: { text: 'down' } });
         expect(failed).toMatchObject({ isError: true });
         expect(firstText(failed)).toMatch(/unavailable|unreachable/);
+        // Its resources and prompts are hidden too, and using one names the peer.
+        expect(await rpcError(client.readResource({ uri: 'test://static-text' }))).toMatchObject({
+          code: -32002,
+          message: "MCP error -32002: Resource test://static-text is unavailable: its peer 'flaky' is unreachable",
+        });
+        expect((await rpcError(client.getPrompt({ name: 'flaky-test-simple-prompt' }))).message).toBe(
+          "MCP error -32602: Prompt flaky-test-simple-prompt is unavailable: its peer 'flaky' is unreachable",
+        );
+        expect((await client.listPrompts()).prompts.map((p) => p.name)).not.toContain('flaky-test-simple-prompt');
 
         await peer.restart();
         await until(async () => (await http.get(`/gateways/${id}`)).body.reachable === true);
@@ -70,20 +79,34 @@ describe('federation: health checks, recovery, fail-over, enable/disable', () =>
       expect((await http.get(`/tools?gateway_id=${a.id}&limit=0`)).body).toEqual([]);
       const client = await connectMcp(`${gw.url}/mcp`);
       const who = async () => JSON.parse(firstText(await client.callTool({ name: 'pair-whoami', arguments: {} }))).server;
+      // Tools, resources and prompts alike: which fixture answered.
+      const whoServes = async () => ({
+        tool: await who(),
+        resource: JSON.parse(((await client.readResource({ uri: 'test://template/7/data' })).contents[0] as { text: string }).text).server,
+        prompt: ((await client.getPrompt({ name: 'pair-server-prompt' })).messages[0].content as { text: string }).text.replace('Rendered by ', ''),
+      });
       try {
-        expect(await who()).toBe('primary');
+        expect(await whoServes()).toEqual({ tool: 'primary', resource: 'primary', prompt: 'primary' });
         await primary.kill();
         // Even before the health check notices, a call that cannot reach the primary goes to the alternate.
-        expect(await who()).toBe('secondary');
+        expect(await whoServes()).toEqual({ tool: 'secondary', resource: 'secondary', prompt: 'secondary' });
         await until(async () => (await http.get(`/gateways/${p.id}`)).body.reachable === false);
         expect((await client.listTools()).tools.map((t) => t.name)).toContain('pair-whoami');
-        expect(await who()).toBe('secondary');
+        expect((await client.listPrompts()).prompts.map((x) => x.name)).toContain('pair-server-prompt');
+        expect(await whoServes()).toEqual({ tool: 'secondary', resource: 'secondary', prompt: 'secondary' });
         await primary.restart();
         await until(async () => (await http.get(`/gateways/${p.id}`)).body.reachable === true);
-        expect(await who()).toBe('primary');
+        expect(await whoServes()).toEqual({ tool: 'primary', resource: 'primary', prompt: 'primary' });
       } finally {
         await client.close();
       }
+      // A peer that lacks some of the primary's tools cannot be its alternate.
+      await primary.admin('tools', { name: 'only_here' });
+      await until(async () => (await http.get(`/tools?gateway_id=${p.id}&limit=0`)).body.some((t: { name: string }) => t.name === 'pair-only-here'));
+      const lacking = await http.post('/gateways').send({ name: 'pair lacking', url: alternate.sseUrl, alternateOf: p.id }).expect(422);
+      expect(lacking.body.message).toBe("alternateOf: peer 'pair lacking' does not offer these tools of its primary 'pair': only_here");
+      expect((await http.get('/gateways')).body.map((g: { name: string }) => g.name)).not.toContain('pair lacking');
+
       await http.delete(`/gateways/${p.id}`).expect(200);
       await http.get(`/gateways/${a.id}`).expect(404);
     } finally {
@@ -100,10 +123,15 @@ describe('federation: health checks, recovery, fail-over, enable/disable', () =>
       try {
         expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('toggled-echo');
         expect((await client.listResources()).resources.map((r) => r.uri)).not.toContain('test://static-text');
+        expect((await client.listPrompts()).prompts.map((p) => p.name)).not.toContain('toggled-test-simple-prompt');
         await expect(client.callTool({ name: 'toggled-echo', arguments: { text: 'x' } })).rejects.toThrow(/Unknown tool: toggled-echo/);
+        await expect(client.getPrompt({ name: 'toggled-test-simple-prompt' })).rejects.toThrow(/Unknown prompt: toggled-test-simple-prompt/);
+        await expect(client.readResource({ uri: 'test://static-text' })).rejects.toThrow(/Resource not found: test:\/\/static-text/);
         await http.post(`/gateways/${id}/state?activate=true`).expect(200);
         await until(async () => (await client.listTools()).tools.some((t) => t.name === 'toggled-echo'));
         expect(firstText(await client.callTool({ name: 'toggled-echo', arguments: { text: 'on' } }))).toBe('on');
+        expect((await client.listPrompts()).prompts.map((p) => p.name)).toContain('toggled-test-simple-prompt');
+        expect((await client.readResource({ uri: 'test://static-text' })).contents).toHaveLength(1);
       } finally {
         await client.close();
       }

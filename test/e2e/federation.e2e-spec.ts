@@ -16,6 +16,7 @@ import { startFixture, type FixtureServer } from '../support/fixture-server';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { closedPort } from '../support/http-upstream';
 import { connectMcp, firstText, rpcError, until } from '../support/mcp';
+import { scrape } from '../support/prometheus';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -122,7 +123,6 @@ describe('federation: registering peers, syncing and forwarding', () => {
       expect(JSON.parse(((await client.readResource({ uri: 'test://template/42/data' })).contents[0] as { text: string }).text)).toMatchObject({ id: '42' });
       const prompt = await client.getPrompt({ name: 'alpha-peer-test-prompt-with-arguments', arguments: { arg1: 'a', arg2: 'b' } });
       expect(prompt.messages[0].content).toEqual({ type: 'text', text: "Prompt with arguments: arg1='a', arg2='b'" });
-      expect((await client.complete({ ref: { type: 'ref/prompt', name: 'alpha-peer-test-prompt-with-arguments' }, argument: { name: 'arg1', value: 'x' } })).completion.values).toEqual([]);
     } finally {
       await client.close();
     }
@@ -131,6 +131,55 @@ describe('federation: registering peers, syncing and forwarding', () => {
     expect((await http.get(`/resources/${res.id}`).expect(200)).body).toMatchObject({ uri: 'test://static-text', text: 'This is the content of the static text resource.' });
     const rendered = await http.post('/prompts/alpha-peer-test-prompt-with-arguments').send({ arg1: 'x', arg2: 'y' }).expect(200);
     expect(rendered.body.messages[0].content.text).toBe("Prompt with arguments: arg1='x', arg2='y'");
+  });
+
+  it('forwards logging/setLevel to the peer sessions a client has, and new ones inherit the level', async () => {
+    const client = await connectMcp(`${gw.url}/mcp`);
+    const late = await connectMcp(`${gw.url}/mcp`);
+    try {
+      await client.callTool({ name: 'alpha-peer-echo', arguments: { text: 'open a session to the peer' } });
+      await client.setLoggingLevel('warning');
+      expect((await alpha.admin('stats')).logLevel).toBe('warning');
+      // No session to the peer yet: the level is applied when one opens.
+      await late.setLoggingLevel('critical');
+      expect((await alpha.admin('stats')).logLevel).toBe('warning');
+      await late.callTool({ name: 'alpha-peer-echo', arguments: { text: 'x' } });
+      expect((await alpha.admin('stats')).logLevel).toBe('critical');
+    } finally {
+      await Promise.all([client.close(), late.close()]);
+    }
+  });
+
+  it('forwards completion/complete under the upstream names and returns the peer’s values', async () => {
+    const client = await connectMcp(`${gw.url}/mcp`);
+    try {
+      const prompt = await client.complete({ ref: { type: 'ref/prompt', name: 'alpha-peer-test-prompt-with-arguments' }, argument: { name: 'arg1', value: 'par' } });
+      expect(prompt.completion).toEqual({ values: ['paris', 'park', 'party'], total: 3, hasMore: false });
+      const template = await client.complete({ ref: { type: 'ref/resource', uri: 'test://template/{id}/data' }, argument: { name: 'id', value: '12' } });
+      expect(template.completion.values).toEqual(['12', '123']);
+      expect((await alpha.admin('stats')).completions.slice(-2)).toEqual([
+        { ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' }, argument: { name: 'arg1', value: 'par' } },
+        { ref: { type: 'ref/resource', uri: 'test://template/{id}/data' }, argument: { name: 'id', value: '12' } },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('names the peer in its JSON-RPC errors: an isError result for tools, the error with its code for resources and prompts', async () => {
+    const client = await connectMcp(`${gw.url}/mcp`);
+    try {
+      const tool = await client.callTool({ name: 'alpha-peer-mcp-error', arguments: {} });
+      expect(tool).toEqual({ isError: true, content: [{ type: 'text', text: "Tool alpha-peer-mcp-error failed: Peer 'Alpha Peer': tool failed on purpose in alpha" }] });
+      const resource = await rpcError(client.readResource({ uri: 'test://template/error/data' }));
+      expect(resource).toMatchObject({ code: -32042, message: "MCP error -32042: Peer 'Alpha Peer': resource failed on purpose in alpha" });
+      const prompt = await rpcError(client.getPrompt({ name: 'alpha-peer-failing-prompt' }));
+      expect(prompt).toMatchObject({ code: -32042, message: "MCP error -32042: Peer 'Alpha Peer': prompt failed on purpose in alpha" });
+    } finally {
+      await client.close();
+    }
+    const rpc = await http.post('/rpc').send({ jsonrpc: '2.0', id: 9, method: 'resources/read', params: { uri: 'test://template/error/data' } }).expect(200);
+    expect(rpc.body.error).toMatchObject({ code: -32042, message: "Peer 'Alpha Peer': resource failed on purpose in alpha" });
   });
 
   it('relays in-call logging and progress to the caller, and sampling/elicitation requests both ways', async () => {
@@ -175,6 +224,34 @@ describe('federation: registering peers, syncing and forwarding', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('stops a call at TOOL_TIMEOUT even while the peer keeps reporting progress', async () => {
+    const client = await connectMcp(`${gw.url}/mcp`);
+    const progress: number[] = [];
+    try {
+      const started = Date.now();
+      const result = await client.callTool({ name: 'alpha-peer-long-progress', arguments: { seconds: 10, intervalMs: 500 } }, undefined, { onprogress: (p) => void progress.push(p.progress) });
+      const elapsed = Date.now() - started;
+      expect(result).toMatchObject({ isError: true, content: [{ text: "Peer 'Alpha Peer' did not answer alpha-peer-long-progress within 2 s" }] });
+      expect(elapsed).toBeGreaterThanOrEqual(1900);
+      expect(elapsed).toBeLessThan(3500);
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('sends the caller’s X-Request-ID to the peer, and counts federated calls under the peer’s name', async () => {
+    const labels = { tool: 'alpha-peer-echo', server: 'Alpha Peer' };
+    const before = await scrape(gw.url);
+    await http.post('/rpc').set('x-request-id', 'fed-1').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha-peer-echo', arguments: { text: 'traced' } } }).expect(200);
+    expect((await alpha.admin('stats')).requestIds).toContainEqual({ tool: 'echo', requestId: 'fed-1' });
+    for (let i = 0; i < 2; i++) await http.post('/rpc').send({ jsonrpc: '2.0', id: 2 + i, method: 'alpha-peer-echo', params: { text: `n${i}` } }).expect(200);
+    const after = await scrape(gw.url);
+    const moved = (name: string, extra: Record<string, string> = {}) => after.value(name, { ...labels, ...extra }) - before.value(name, { ...labels, ...extra });
+    expect(moved('tool_calls_total', { status: 'success' })).toBe(3);
+    expect(moved('tool_call_duration_seconds_count')).toBe(3);
   });
 
   it('propagates a peer’s list_changed to connected clients, and resources/updated to subscribers', async () => {
@@ -232,7 +309,15 @@ describe('federation: registering peers, syncing and forwarding', () => {
     expect(tools).toBeGreaterThan(10);
     await http.delete(`/gateways/${alphaId}`).expect(200);
     expect((await http.get(`/tools?gateway_id=${alphaId}&limit=0&include_inactive=true`)).body).toEqual([]);
-    expect((await http.get(`/resources?gateway_id=${alphaId}&limit=0`)).body).toEqual([]);
+    expect((await http.get(`/resources?gateway_id=${alphaId}&limit=0&include_inactive=true`)).body).toEqual([]);
+    expect((await http.get(`/prompts?gateway_id=${alphaId}&limit=0&include_inactive=true`)).body).toEqual([]);
+    const client = await connectMcp(`${gw.url}/mcp`);
+    try {
+      expect((await client.listPrompts()).prompts.map((p) => p.name).filter((n) => n.startsWith('alpha-peer-'))).toEqual([]);
+      expect(await rpcError(client.getPrompt({ name: 'alpha-peer-test-simple-prompt' }))).toMatchObject({ message: expect.stringContaining('Unknown prompt') });
+    } finally {
+      await client.close();
+    }
     const trail = await http.get(`/audit?entity_type=tool&action=delete&limit=500`);
     expect(trail.body.items.length).toBeGreaterThanOrEqual(tools);
   });

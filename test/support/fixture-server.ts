@@ -4,6 +4,22 @@ import { ROOT, stopChild } from './process';
 
 const SCRIPT = join(ROOT, 'test', 'fixtures', 'everything-server.mjs');
 
+/** What the fixture has seen (see test/fixtures/everything-server.mjs). */
+export interface FixtureStats {
+  sessions: number;
+  calls: number;
+  initializes: number;
+  openSessions: number;
+  /** The level of the last logging/setLevel request, if any. */
+  logLevel: string | null;
+  /** completion/complete requests received, oldest first. */
+  completions: Array<{ ref: { type: string; name?: string; uri?: string }; argument: { name: string; value: string } }>;
+  /** The X-Request-ID header of each tools/call, oldest first. */
+  requestIds: Array<{ tool: string; requestId: string | null }>;
+  /** Every ping, with the calling client's clientInfo.name and the time (ms since the epoch). */
+  pings: Array<{ client: string | null; at: number }>;
+}
+
 export interface FixtureServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   url: string;
@@ -14,8 +30,8 @@ export interface FixtureServer {
   kill(): Promise<void>;
   /** Starts it again on the same port. */
   restart(): Promise<void>;
-  /** Calls an admin route of the fixture (add a tool, touch a resource, read stats). */
-  admin(path: 'tools' | 'touch' | 'stats', body?: unknown): Promise<{ sessions: number; calls: number; initializes: number; openSessions: number }>;
+  /** Calls an admin route of the fixture (add a tool or resource, touch a resource, read stats). */
+  admin(path: 'tools' | 'resources' | 'touch' | 'stats', body?: unknown): Promise<FixtureStats>;
   stop(): Promise<void>;
 }
 

@@ -27,36 +27,3 @@ export class ProgressRelay {
     return { token, close: () => void this.routes.delete(token) };
   }
 }
-
-/** An abort signal that fires after `ms` of silence; `touch()` restarts the wait (e.g. on progress). */
-export class IdleTimeout {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout;
-  fired = false;
-
-  constructor(private readonly ms: number) {
-    this.timer = this.arm();
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  touch(): void {
-    clearTimeout(this.timer);
-    this.timer = this.arm();
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-
-  private arm(): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.fired = true;
-      this.controller.abort(new Error(`no answer within ${this.ms} ms`));
-    }, this.ms);
-    timer.unref();
-    return timer;
-  }
-}

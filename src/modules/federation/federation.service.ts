@@ -17,7 +17,7 @@ import type { CreateGatewayDto } from './dto/create-gateway.dto';
 import type { UpdateGatewayDto } from './dto/update-gateway.dto';
 import type { Gateway } from './gateway.model';
 import { GatewaysService, inferTransport, type PeerIdentity } from './gateways.service';
-import { federatedName, fetchPeerCatalog, type PeerCatalog } from './sync/peer-catalog';
+import { federatedName, fetchPeerCatalog, keepStorable, type PeerCatalog, STORED_LENGTH } from './sync/peer-catalog';
 import { PEER_LIST_CHANGED, PEER_RESOURCE_UPDATED, UpstreamPool } from './upstream/upstream-pool.service';
 import type { PeerEndpoint, UpstreamSession } from './upstream/upstream-session';
 
@@ -34,6 +34,8 @@ export interface RefreshResult {
   promptsUpdated: number;
   promptsRemoved: number;
   conflicts: string[];
+  /** Items the peer lists that cannot be stored (a name, title, URI or MIME type too long for its column). */
+  skipped: string[];
   durationMs: number;
 }
 
@@ -59,8 +61,23 @@ export type PeerTarget = Pick<Gateway, 'id' | 'name' | 'url' | 'transport' | 'au
 
 const LIST_CHANGED_DEBOUNCE_MS = 300;
 
-function conflictsOf(counts: { tools: SyncCounts; resources: SyncCounts; prompts: SyncCounts }): string[] {
+/** What applying a peer's catalog changed, and what it left out. */
+interface Applied {
+  tools: SyncCounts;
+  resources: SyncCounts;
+  prompts: SyncCounts;
+  /** Items that cannot be stored (see keepStorable). */
+  skipped: string[];
+}
+
+function conflictsOf(counts: Applied): string[] {
   return [...counts.tools.conflicts, ...counts.resources.conflicts, ...counts.prompts.conflicts];
+}
+
+/** The peer's status line after a sync: what was left out and why, or null when nothing was. */
+function syncProblems(counts: Applied): string | null {
+  const problems = [...conflictsOf(counts), ...counts.skipped];
+  return problems.length ? problems.join('; ').slice(0, 4000) : null;
 }
 
 /**
@@ -109,13 +126,14 @@ export class FederationService {
     };
     const session = await this.pool.open(probe);
     try {
-      const catalog = dto.alternateOf ? undefined : await fetchPeerCatalog(session.client, this.config.federation.timeoutMs);
+      const catalog = await fetchPeerCatalog(session.client, this.config.federation.timeoutMs);
+      if (dto.alternateOf) await this.assertServesPrimary(dto.name, dto.alternateOf, catalog);
       const gateway = await this.uow.transaction(async () => {
         const created = await this.gateways.create(dto, this.identity(session));
-        if (!catalog) return created;
-        const conflicts = conflictsOf(await this.apply(created, catalog, 'fail'));
-        if (conflicts.length) await this.gateways.updateStatus(created.id, { lastError: conflicts.join('; ').slice(0, 4000) });
-        return conflicts.length ? this.gateways.get(created.id) : created;
+        if (dto.alternateOf) return created;
+        const problems = syncProblems(await this.apply(created, catalog, 'fail'));
+        if (problems) await this.gateways.updateStatus(created.id, { lastError: problems });
+        return problems ? this.gateways.get(created.id) : created;
       });
       this.invalidateVisibility();
       return gateway;
@@ -132,8 +150,7 @@ export class FederationService {
     const target = (await this.callTargets(primary.id))[0] ?? primary;
     const catalog = await this.pool.use(this.endpoint(target), undefined, (s) => fetchPeerCatalog(s.client, this.config.federation.timeoutMs));
     const counts = await this.uow.transaction(() => this.apply(primary, catalog, 'skip'));
-    const conflicts = conflictsOf(counts);
-    await this.gateways.updateStatus(primary.id, { lastRefreshAt: new Date(), lastError: conflicts.length ? conflicts.join('; ').slice(0, 4000) : null });
+    await this.gateways.updateStatus(primary.id, { lastRefreshAt: new Date(), lastError: syncProblems(counts) });
     return {
       success: true,
       toolsAdded: counts.tools.added,
@@ -145,7 +162,8 @@ export class FederationService {
       promptsAdded: counts.prompts.added,
       promptsUpdated: counts.prompts.updated,
       promptsRemoved: counts.prompts.removed,
-      conflicts,
+      conflicts: conflictsOf(counts),
+      skipped: counts.skipped,
       durationMs: Date.now() - started,
     };
   }
@@ -179,7 +197,9 @@ export class FederationService {
         headers: credentialHeaders(auth),
       });
       try {
-        probe = { session, catalog: current.alternateOf ? undefined : await fetchPeerCatalog(session.client, this.config.federation.timeoutMs) };
+        const catalog = await fetchPeerCatalog(session.client, this.config.federation.timeoutMs);
+        if (current.alternateOf) await this.assertServesPrimary(dto.name ?? current.name, current.alternateOf, catalog);
+        probe = { session, catalog: current.alternateOf ? undefined : catalog };
       } catch (err) {
         await session.close();
         throw err;
@@ -311,6 +331,27 @@ export class FederationService {
     return states;
   }
 
+  /**
+   * A fail-over alternate must offer every tool of its primary (by upstream name), or calls that fail over to it
+   * would fail there: 422 naming the missing tools otherwise.
+   */
+  private async assertServesPrimary(name: string, primaryId: string, catalog: PeerCatalog): Promise<void> {
+    const [primary] = await this.gateways.findByIds([primaryId]);
+    if (!primary) return; // GatewaysService.create reports an unknown primary
+    const offered = new Set(catalog.tools.map((t) => t.name));
+    const missing: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.tools.list({ gatewayId: primaryId, includeInactive: true, limit: 0, cursor });
+      missing.push(...page.items.map((t) => t.originalName).filter((n) => !offered.has(n)));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (missing.length) {
+      const shown = missing.length > 10 ? `${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
+      throw new ValidationError('alternateOf', `peer '${name}' does not offer these tools of its primary '${primary.name}': ${shown}`);
+    }
+  }
+
   private identity(session: UpstreamSession): PeerIdentity {
     return {
       capabilities: (session.client.getServerCapabilities() as Record<string, unknown> | undefined) ?? null,
@@ -323,44 +364,53 @@ export class FederationService {
    * Stores the peer's catalog under this gateway's names (audited as changes made via federation). A tool or prompt
    * whose name is taken fails with `onConflict: 'fail'`; a resource URI that another peer (or a local resource)
    * already serves is always skipped and reported, since URIs cannot be namespaced: two instances of one server
-   * would otherwise never both register.
+   * would otherwise never both register. Items whose name, title, URI or MIME type is too long to store are
+   * skipped and reported either way.
    */
-  private apply(gateway: Gateway, catalog: PeerCatalog, onConflict: 'fail' | 'skip'): Promise<{ tools: SyncCounts; resources: SyncCounts; prompts: SyncCounts }> {
+  private apply(gateway: Gateway, catalog: PeerCatalog, onConflict: 'fail' | 'skip'): Promise<Applied> {
     if (gateway.alternateOf) throw new ValidationError('alternateOf', 'an alternate has no catalog of its own');
     const separator = this.config.catalog.toolNameSeparator;
     const peer = { id: gateway.id, name: gateway.name, url: gateway.url, transport: gateway.transport };
+    const { name: NAME, title: TITLE, uri: URI, mimeType: MIME } = STORED_LENGTH;
+    const tools = keepStorable(
+      gateway.name,
+      'tool',
+      catalog.tools.map((t) => ({
+        name: federatedName(gateway, t.name, separator),
+        originalName: t.name,
+        displayName: t.title ?? t.annotations?.title ?? null,
+        description: t.description ?? null,
+        inputSchema: t.inputSchema as Record<string, unknown>,
+        outputSchema: (t.outputSchema as Record<string, unknown> | undefined) ?? null,
+        annotations: t.annotations ?? null,
+      })),
+      (t) => ({ key: t.originalName, checks: [['name', t.name, NAME], ['name', t.originalName, NAME], ['title', t.displayName, TITLE]] }),
+    );
+    const resources = keepStorable(
+      gateway.name,
+      'resource',
+      [
+        ...catalog.resources.map((r) => ({ uri: r.uri, name: r.name, description: r.description ?? null, mimeType: r.mimeType ?? null, uriTemplate: null, size: r.size ?? null })),
+        ...catalog.resourceTemplates.map((t) => ({ uri: t.uriTemplate, name: t.name, description: t.description ?? null, mimeType: t.mimeType ?? null, uriTemplate: t.uriTemplate, size: null })),
+      ],
+      (r) => ({ key: r.uri, checks: [['URI', r.uri, URI], ['name', r.name, NAME], ['MIME type', r.mimeType, MIME]] }),
+    );
+    const prompts = keepStorable(
+      gateway.name,
+      'prompt',
+      catalog.prompts.map((p) => ({
+        name: federatedName(gateway, p.name, separator),
+        originalName: p.name,
+        description: p.description ?? null,
+        arguments: (p.arguments ?? []).map((a) => ({ name: a.name, ...(a.description ? { description: a.description } : {}), required: a.required ?? false })),
+      })),
+      (p) => ({ key: p.originalName, checks: [['name', p.name, NAME], ['name', p.originalName, NAME]] }),
+    );
     return this.context.run({ via: 'federation' }, async () => ({
-      tools: await this.tools.syncFederated(
-        peer,
-        catalog.tools.map((t) => ({
-          name: federatedName(gateway, t.name, separator),
-          originalName: t.name,
-          displayName: t.title ?? t.annotations?.title ?? null,
-          description: t.description ?? null,
-          inputSchema: t.inputSchema as Record<string, unknown>,
-          outputSchema: (t.outputSchema as Record<string, unknown> | undefined) ?? null,
-          annotations: t.annotations ?? null,
-        })),
-        onConflict,
-      ),
-      resources: await this.resources.syncFederated(
-        peer,
-        [
-          ...catalog.resources.map((r) => ({ uri: r.uri, name: r.name, description: r.description ?? null, mimeType: r.mimeType ?? null, uriTemplate: null, size: r.size ?? null })),
-          ...catalog.resourceTemplates.map((t) => ({ uri: t.uriTemplate, name: t.name, description: t.description ?? null, mimeType: t.mimeType ?? null, uriTemplate: t.uriTemplate, size: null })),
-        ],
-        'skip',
-      ),
-      prompts: await this.prompts.syncFederated(
-        peer,
-        catalog.prompts.map((p) => ({
-          name: federatedName(gateway, p.name, separator),
-          originalName: p.name,
-          description: p.description ?? null,
-          arguments: (p.arguments ?? []).map((a) => ({ name: a.name, ...(a.description ? { description: a.description } : {}), required: a.required ?? false })),
-        })),
-        onConflict,
-      ),
+      tools: await this.tools.syncFederated(peer, tools.kept, onConflict),
+      resources: await this.resources.syncFederated(peer, resources.kept, 'skip'),
+      prompts: await this.prompts.syncFederated(peer, prompts.kept, onConflict),
+      skipped: [...tools.skipped, ...resources.skipped, ...prompts.skipped],
     }));
   }
 }

@@ -151,9 +151,12 @@ export class McpCatalog {
   async findResource(scope: McpScope, uri: string): Promise<Resource> {
     const exact = await this.resources.findByKey(uri);
     if (exact && !exact.uriTemplate && (await this.usable(scope, 'resources', exact))) return exact;
-    for (const template of await this.resources.findTemplates()) {
-      if (matchTemplate(template.uriTemplate!, uri) && (await this.usable(scope, 'resources', template))) return template;
+    const templates = (await this.resources.findTemplates()).filter((t) => matchTemplate(t.uriTemplate!, uri));
+    for (const template of templates) {
+      if (await this.usable(scope, 'resources', template)) return template;
     }
+    const peer = await this.unreachablePeer(scope, 'resources', [...(exact && !exact.uriTemplate ? [exact] : []), ...templates]);
+    if (peer) throw new JsonRpcError(RESOURCE_NOT_FOUND, `Resource ${uri} is unavailable: its peer '${peer}' is unreachable`, { uri, peer });
     throw new JsonRpcError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
   }
 
@@ -205,8 +208,10 @@ export class McpCatalog {
 
   async findPrompt(scope: McpScope, name: string): Promise<Prompt> {
     const prompt = await this.prompts.findByKey(name);
-    if (!prompt || !(await this.usable(scope, 'prompts', prompt))) throw new DomainError(ErrorCode.NotFound, `Unknown prompt: ${name}`, { name });
-    return prompt;
+    if (prompt && (await this.usable(scope, 'prompts', prompt))) return prompt;
+    const peer = prompt && (await this.unreachablePeer(scope, 'prompts', [prompt]));
+    if (peer) throw new DomainError(ErrorCode.NotFound, `Prompt ${name} is unavailable: its peer '${peer}' is unreachable`, { name, peer });
+    throw new DomainError(ErrorCode.NotFound, `Unknown prompt: ${name}`, { name });
   }
 
   async getPrompt(scope: McpScope, name: string, args: Record<string, string> = {}, session?: SessionChannel): Promise<GetPromptResult> {
@@ -248,6 +253,12 @@ export class McpCatalog {
     const server = await this.servers.get(scope.serverId);
     const ids = kind === 'tools' ? server.associatedTools : kind === 'resources' ? server.associatedResources : server.associatedPrompts;
     return server.enabled && ids.includes(item.id);
+  }
+
+  /** The name of the unreachable peer of the first item that would be usable if its peer were reachable, if any. */
+  private async unreachablePeer(scope: McpScope, kind: Kind, items: Array<CatalogItem & { gatewayId: string | null }>): Promise<string | undefined> {
+    for (const item of items) if (item.gatewayId && (await this.usable(scope, kind, item, true))) return item.federationSource ?? item.gatewayId;
+    return undefined;
   }
 
   /** One page of the global catalog (keyset cursor), or all members of a virtual server; hidden peers left out. */

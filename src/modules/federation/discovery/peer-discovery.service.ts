@@ -11,9 +11,14 @@ import { type DnsPacket, MCP_SERVICE, parseDnsSd } from './dns-sd';
 export interface MdnsTransport {
   on(event: 'response', listener: (packet: DnsPacket) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
+  /** multicast-dns reports a failed group join or outgoing-interface setting this way, then carries on. */
+  on(event: 'warning', listener: (err: Error) => void): unknown;
   query(query: { questions: Array<{ name: string; type: string }> }): void;
   destroy(cb?: () => void): void;
 }
+
+/** The socket calls whose failure means the configured interface is not in use (see multicast-dns `update()`). */
+const INTERFACE_SYSCALLS = new Set(['addMembership', 'setMulticastInterface']);
 
 export const MDNS_FACTORY = Symbol('MDNS_FACTORY');
 export type MdnsFactory = (options: { interface?: string; port: number }) => MdnsTransport;
@@ -53,6 +58,7 @@ export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutd
         void this.tick();
       });
       this.mdns.on('error', (err) => this.logger.warn(`mDNS: ${err.message}`));
+      this.mdns.on('warning', (err) => this.onWarning(err));
     }
     void this.tick();
     this.timer = setInterval(() => void this.tick(), discovery.intervalMs);
@@ -62,6 +68,20 @@ export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationShutdown(): void {
     clearInterval(this.timer);
     this.mdns?.destroy();
+  }
+
+  /**
+   * A configured interface that cannot be used (no such address, group join refused) would leave the socket sending
+   * on the default route, onto a network nobody chose: stop discovery instead. Other warnings (a malformed packet
+   * from the network, say), and any without an interface setting, are only logged.
+   */
+  private onWarning(err: Error & { syscall?: string }): void {
+    const iface = this.config.federation.discovery.interface;
+    if (!iface || !INTERFACE_SYSCALLS.has(err.syscall ?? '')) return void this.logger.warn(`mDNS: ${err.message}`);
+    this.logger.error(`mDNS: cannot use FEDERATION_DISCOVERY_INTERFACE ${iface} (${err.message}); DNS-SD discovery is off`);
+    const mdns = this.mdns;
+    this.mdns = undefined;
+    mdns?.destroy();
   }
 
   /** One round: ask the network, then register every known peer that is not registered yet. */
@@ -80,7 +100,8 @@ export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutd
 
   private async ensureRegistered(peer: StaticPeer): Promise<void> {
     if (await this.gateways.findByUrl(peer.url)) return;
-    const base = peer.name ?? new URL(peer.url).host.replace(/[^A-Za-z0-9]+/g, '-');
+    // Names are capped like POST /gateways caps them (the slug prefixes every tool name).
+    const base = (peer.name ?? new URL(peer.url).host.replace(/[^A-Za-z0-9]+/g, '-')).slice(0, 90);
     for (let n = 1; n <= 5; n++) {
       const name = n === 1 ? base : `${base}-${n}`;
       try {

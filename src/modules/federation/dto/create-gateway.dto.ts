@@ -6,8 +6,12 @@ import { GATEWAY_TRANSPORTS, type GatewayTransport } from '../gateway.model';
 
 /** Body of `POST /gateways` (the reference gateway takes it plain; wrapped `{"gateway": {...}}` is accepted too). */
 export class CreateGatewayDto {
+  /**
+   * At most 100 characters: its slug prefixes the peer's tool and prompt names, which must fit in 255 with a tool
+   * name of up to 128 characters (the MCP spec's recommended limit) and the separator.
+   */
   @IsString()
-  @MaxLength(255)
+  @MaxLength(100)
   @Matches(/[A-Za-z0-9]/, { message: 'name must contain at least one letter or digit' })
   name!: string;
 

@@ -7,12 +7,12 @@ import { GatewaysService } from '../gateways.service';
 import { classifyUpstreamError } from '../upstream/upstream-errors';
 import { UpstreamPool } from '../upstream/upstream-pool.service';
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function eachLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` over `items` with at most `limit` in flight; starts no new item once `signal` aborted. */
+async function eachLimit<T>(items: T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
+      while (next < items.length && !signal?.aborted) await work(items[next++]);
     }),
   );
 }
@@ -53,10 +53,11 @@ export class PeerHealthService implements OnModuleInit {
     this.metrics.providePeers(async () => (await this.gateways.findAll()).map((g) => [g.name, g.enabled && g.reachable ? 1 : 0]));
   }
 
-  async checkAll(): Promise<HealthResult[]> {
+  /** Checks every enabled peer (MAX_CONCURRENT_HEALTH_CHECKS at a time); `signal` stops it between peers. */
+  async checkAll(signal?: AbortSignal): Promise<HealthResult[]> {
     const peers = (await this.gateways.findAll()).filter((g) => g.enabled);
     const results: HealthResult[] = [];
-    await eachLimit(peers, this.config.federation.maxConcurrentHealthChecks, async (peer) => void results.push(await this.check(peer)));
+    await eachLimit(peers, this.config.federation.maxConcurrentHealthChecks, async (peer) => void results.push(await this.check(peer)), signal);
     return results;
   }
 

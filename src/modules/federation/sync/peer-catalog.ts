@@ -47,3 +47,30 @@ export function federatedName(peer: { slug: string; namespaced: boolean }, upstr
   if (!peer.namespaced) return upstreamName;
   return `${peer.slug}${separator}${slugify(upstreamName) || upstreamName}`;
 }
+
+/** Lengths of the catalog columns that peer-supplied names, titles, URIs and MIME types are stored in (migrations). */
+export const STORED_LENGTH = { name: 255, title: 255, uri: 767, mimeType: 255 } as const;
+
+/** One peer-supplied value to check: which field, its value, and the most characters its column holds. */
+export type LengthCheck = [field: string, value: string | null | undefined, max: number];
+
+/**
+ * Splits items into those whose values fit their columns and those that cannot be stored, which are reported like
+ * name conflicts (`Peer 'p' exposes tool 'x' that cannot be stored: its name has 300 characters (at most 255)`),
+ * so that one oversized item costs only itself, not the whole registration or refresh.
+ */
+export function keepStorable<T>(peer: string, kind: string, items: T[], describe: (item: T) => { key: string; checks: LengthCheck[] }): { kept: T[]; skipped: string[] } {
+  const kept: T[] = [];
+  const skipped: string[] = [];
+  for (const item of items) {
+    const { key, checks } = describe(item);
+    const over = checks.find(([, value, max]) => value != null && value.length > max);
+    if (!over) {
+      kept.push(item);
+      continue;
+    }
+    const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+    skipped.push(`Peer '${peer}' exposes ${kind} '${shown}' that cannot be stored: its ${over[0]} has ${over[1]!.length} characters (at most ${over[2]})`);
+  }
+  return { kept, skipped };
+}

@@ -21,6 +21,18 @@ interface Entry {
   session?: UpstreamSession;
 }
 
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+export function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
 /** The peer could not be reached or refused us; the message names the peer and the cause (HTTP 502). */
 export class PeerUnreachableError extends DomainError {
   constructor(peer: Pick<PeerEndpoint, 'name' | 'url'>, cause: string) {
@@ -89,7 +101,7 @@ export class UpstreamPool implements OnModuleInit, OnApplicationShutdown {
       await session.close();
       const blocked = blockedCause(err);
       if (blocked) throw new ValidationError('url', `is not allowed: ${blocked.message}`);
-      throw new PeerUnreachableError(peer, classifyUpstreamError(err).message);
+      throw new PeerUnreachableError(peer, classifyUpstreamError(err, 'connecting').message);
     }
     return session;
   }
@@ -111,14 +123,17 @@ export class UpstreamPool implements OnModuleInit, OnApplicationShutdown {
   /**
    * Runs `work` on the pooled session. When the peer has forgotten the session (restart), a new session is opened
    * and the work retried once; a session that failed to reach the peer is dropped so the next call reconnects.
+   * An aborted `signal` (deadline, client cancellation) stops waiting for the connection at once; the connection
+   * attempt itself goes on (it is shared, and bounded by FEDERATION_TIMEOUT).
    */
-  async use<T>(peer: PeerEndpoint, downstream: SessionChannel | undefined, work: (session: UpstreamSession) => Promise<T>): Promise<T> {
+  async use<T>(peer: PeerEndpoint, downstream: SessionChannel | undefined, work: (session: UpstreamSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const key = this.key(peer.id, downstream?.id);
     for (let attempt = 0; ; attempt++) {
-      const session = await this.acquire(peer, downstream);
+      const session = await untilAborted(this.acquire(peer, downstream), signal);
       try {
         return await work(session);
       } catch (err) {
+        if (signal?.aborted) throw err; // the caller gave up: the session itself is fine
         const kind = classifyUpstreamError(err).kind;
         if (kind === 'stale' || kind === 'unreachable' || kind === 'auth') await this.drop(key, session);
         if (kind === 'stale' && attempt === 0) continue;

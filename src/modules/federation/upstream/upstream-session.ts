@@ -91,6 +91,11 @@ export class UpstreamSession {
     };
   }
 
+  /**
+   * Opens the transport and runs the MCP handshake, all of it within `timeoutMs`: an SSE peer that keeps its stream
+   * open without ever sending the endpoint event (keep-alive comments only) would otherwise hold the caller forever.
+   * On expiry the transport is closed and a RequestTimeout McpError thrown.
+   */
   async connect(timeoutMs: number): Promise<void> {
     const url = new URL(this.peer.url);
     const requestInit = { headers: this.peer.headers };
@@ -98,7 +103,18 @@ export class UpstreamSession {
       this.peer.transport === 'SSE'
         ? new SSEClientTransport(url, { requestInit, fetch: this.fetch })
         : new StreamableHTTPClientTransport(url, { requestInit, fetch: this.fetch });
-    await this.client.connect(transport, { timeout: timeoutMs });
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new McpError(ErrorCode.RequestTimeout, `no MCP handshake within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.client.connect(transport, { timeout: timeoutMs }), expired]);
+    } catch (err) {
+      await transport.close().catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
     const level = this.downstream?.logLevel();
     if (level && this.client.getServerCapabilities()?.logging) await this.setLogLevel(level as LoggingLevel).catch(() => undefined);
   }

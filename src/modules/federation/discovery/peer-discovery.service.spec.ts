@@ -1,0 +1,70 @@
+import { Logger } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { loadConfig } from '../../../config/app-config';
+import type { LeaderElection } from '../../coordination/leader-election.service';
+import type { FederationService } from '../federation.service';
+import type { GatewaysService } from '../gateways.service';
+import { type MdnsTransport, PeerDiscovery } from './peer-discovery.service';
+
+/** An injected mDNS transport: emits what multicast-dns would, records queries and destruction. */
+class FakeMdns extends EventEmitter {
+  queries = 0;
+  destroyed = false;
+  query(): void {
+    this.queries++;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+function setup(env: Record<string, string>) {
+  const mdns = new FakeMdns();
+  const leader = { runIfLeader: jest.fn(async () => false) };
+  const discovery = new PeerDiscovery(
+    {} as FederationService,
+    {} as GatewaysService,
+    leader as unknown as LeaderElection,
+    loadConfig({ FEDERATION_DISCOVERY: 'true', FEDERATION_DISCOVERY_INTERVAL: '3600', ...env }),
+    () => mdns as unknown as MdnsTransport,
+  );
+  discovery.onApplicationBootstrap();
+  return { discovery, mdns };
+}
+
+const joinFailed = () => Object.assign(new Error('addMembership ENODEV'), { syscall: 'addMembership', code: 'ENODEV' });
+
+describe('PeerDiscovery and mDNS warnings', () => {
+  let error: jest.SpyInstance;
+  beforeEach(() => {
+    error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('destroys the socket when the configured interface cannot be joined or used, and stops querying', () => {
+    for (const syscall of ['addMembership', 'setMulticastInterface']) {
+      const { discovery, mdns } = setup({ FEDERATION_DISCOVERY_INTERFACE: '10.99.99.99' });
+      mdns.emit('warning', Object.assign(new Error(`${syscall} EADDRNOTAVAIL`), { syscall }));
+      expect(mdns.destroyed).toBe(true);
+      const queries = mdns.queries;
+      void discovery.tick();
+      expect(mdns.queries).toBe(queries);
+      discovery.onApplicationShutdown();
+    }
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('cannot use FEDERATION_DISCOVERY_INTERFACE 10.99.99.99'));
+  });
+
+  it('only logs other warnings (a malformed packet), and any warning when no interface is configured', () => {
+    const configured = setup({ FEDERATION_DISCOVERY_INTERFACE: '127.0.0.1' });
+    configured.mdns.emit('warning', new RangeError('Header must be 12 bytes'));
+    expect(configured.mdns.destroyed).toBe(false);
+    configured.discovery.onApplicationShutdown();
+
+    const any = setup({});
+    any.mdns.emit('warning', joinFailed());
+    expect(any.mdns.destroyed).toBe(false);
+    any.discovery.onApplicationShutdown();
+    expect(any.mdns.destroyed).toBe(true);
+  });
+});
