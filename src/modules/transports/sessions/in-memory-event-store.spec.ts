@@ -7,7 +7,7 @@ const bytes = (m: JSONRPCMessage) => Buffer.byteLength(JSON.stringify(m));
 /** Every event replayed after `eventId`, as the `n` of its message. */
 async function replay(store: InMemoryEventStore, eventId: string): Promise<number[]> {
   const seen: number[] = [];
-  await store.replayEventsAfter(eventId, { send: async (_id, m) => void seen.push((m as { params: { n: number } }).params.n) });
+  await store.replayEventsAfter(eventId, { send: async (_id, m) => void seen.push((m as unknown as { params: { n: number } }).params.n) });
   return seen;
 }
 
