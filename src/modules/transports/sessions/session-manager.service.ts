@@ -94,13 +94,6 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
     if (routable(session.state.kind)) await this.router.register(session.id, session.state.kind, session.state.scope.serverId);
   }
 
-  /** The session, marked active; undefined when unknown, closed or expired. */
-  get(id: string): McpSession | undefined {
-    const session = this.sessions.get(id);
-    if (session) session.lastActivity = Date.now();
-    return session;
-  }
-
   /**
    * The session `id` if it is held here and matches what the request expects (transport, endpoint, principal), marked
    * active; otherwise undefined, which the transports answer with 404 as for an unknown session, so that a session id
