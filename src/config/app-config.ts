@@ -63,6 +63,8 @@ export class AppConfig {
   readonly secrets: { encryptionSecret: string; previousSecrets: string[] };
   readonly mcp: {
     sessionTtlMs: number;
+    maxSessions: number;
+    rpcMaxBatchSize: number;
     sseKeepAliveMs: number;
     wsPingIntervalMs: number;
     allowedHosts: string[];
@@ -157,6 +159,8 @@ export class AppConfig {
     this.secrets = { encryptionSecret: env.AUTH_ENCRYPTION_SECRET, previousSecrets: env.AUTH_ENCRYPTION_SECRET_PREVIOUS };
     this.mcp = {
       sessionTtlMs: env.MCP_SESSION_TTL * 1000,
+      maxSessions: env.MAX_MCP_SESSIONS,
+      rpcMaxBatchSize: env.RPC_MAX_BATCH_SIZE,
       sseKeepAliveMs: env.SSE_KEEPALIVE_INTERVAL * 1000,
       wsPingIntervalMs: env.WEBSOCKET_PING_INTERVAL * 1000,
       allowedHosts: env.ALLOWED_HOSTS.map((h) => h.toLowerCase()),

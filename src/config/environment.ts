@@ -318,11 +318,31 @@ export class EnvironmentVariables {
   AUTH_ENCRYPTION_SECRET_PREVIOUS: string[] = [];
 
   // ---- MCP transports ----
-  @EnvDoc({ group: 'MCP', description: 'Close an MCP session (Streamable HTTP, SSE, WebSocket) after this many seconds without activity.' })
+  @EnvDoc({
+    group: 'MCP',
+    description:
+      'Close an MCP session (Streamable HTTP, SSE, WebSocket) after this many seconds without activity. Open streams (a GET or SSE stream, a WebSocket answering pings) count as activity.',
+  })
   @ToNumber()
   @IsInt()
-  @Min(10)
+  @Min(1)
   MCP_SESSION_TTL = 3600;
+
+  @EnvDoc({
+    group: 'MCP',
+    description:
+      'Most MCP sessions (Streamable HTTP, SSE, WebSocket) one replica holds at once; a new session beyond it is refused with HTTP 503, `Retry-After` and a JSON-RPC error naming this limit.',
+  })
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  MAX_MCP_SESSIONS = 5000;
+
+  @EnvDoc({ group: 'MCP', description: 'Most messages in one JSON-RPC batch sent to `POST /rpc`; a larger batch is refused with -32600.' })
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  RPC_MAX_BATCH_SIZE = 100;
 
   @EnvDoc({ group: 'MCP', description: 'Seconds between keep-alive comments on SSE streams (legacy SSE and Streamable HTTP); 0 disables.' })
   @ToNumber()

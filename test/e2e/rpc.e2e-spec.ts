@@ -8,7 +8,7 @@ describe('POST /rpc (JSON-RPC 2.0 over HTTP)', () => {
   let rpc: (body: unknown) => request.Test;
 
   beforeAll(async () => {
-    [gw, upstream] = await Promise.all([startGateway(), startHttpUpstream(echo)]);
+    [gw, upstream] = await Promise.all([startGateway({ RPC_MAX_BATCH_SIZE: '30' }), startHttpUpstream(echo)]);
     rpc = (body) => request(gw.url).post('/rpc').send(body as object);
     await request(gw.url)
       .post('/tools')
@@ -66,5 +66,45 @@ describe('POST /rpc (JSON-RPC 2.0 over HTTP)', () => {
     ]);
     expect((await rpc([]).expect(200)).body.error.code).toBe(-32600);
     await rpc({ jsonrpc: '2.0', method: 'notifications/initialized' }).expect(204);
+  });
+
+  it('refuses a batch larger than RPC_MAX_BATCH_SIZE with -32600 before running any of it', async () => {
+    const before = upstream.requests.length;
+    const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'time-server-get-time', arguments: { timezone: 'UTC' } } });
+    const res = await rpc(Array.from({ length: 31 }, (_, i) => call(i))).expect(200);
+    expect(res.body).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/at most 30 messages \(RPC_MAX_BATCH_SIZE\); this one has 31/) } });
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('runs the elements of a batch with bounded concurrency, answering in order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    upstream.handle(async (req, res) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 60));
+      inFlight -= 1;
+      echo(req, res);
+    });
+    try {
+      const batch = Array.from({ length: 30 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'time-server-get-time', arguments: { timezone: `Zone/${i}` } } }));
+      const res = await rpc(batch).expect(200);
+      expect(res.body.map((r: { id: number }) => r.id)).toEqual(batch.map((b) => b.id));
+      expect(res.body.map((r: { result: { content: Array<{ text: string }> } }) => JSON.parse(r.result.content[0].text).query.timezone)).toEqual(batch.map((_, i) => `Zone/${i}`));
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(8);
+    } finally {
+      upstream.handle(echo);
+    }
+  });
+
+  it('refuses foreign Host and Origin headers (DNS-rebinding protection, as on the MCP endpoints)', async () => {
+    const before = upstream.requests.length;
+    const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'time-server-get-time', arguments: { timezone: 'UTC' } } };
+    const host = await request(gw.url).post('/rpc').set('host', 'attacker.example.com').send(call).expect(403);
+    expect(host.body.message).toMatch(/Host 'attacker.example.com' is not allowed \(ALLOWED_HOSTS\)/);
+    await request(gw.url).post('/rpc').set('origin', 'http://attacker.example.com').send(call).expect(403);
+    expect(upstream.requests.length).toBe(before);
+    await request(gw.url).post('/rpc').set('origin', 'http://localhost:3000').send({ jsonrpc: '2.0', id: 2, method: 'ping' }).expect(200);
   });
 });

@@ -92,3 +92,22 @@ per render (remembered in .Values) so the database and the gateway's DATABASE_UR
 - secretRef:
     name: {{ include "mcp-gateway.secretName" . }}
 {{- end }}
+
+{{/*
+ALLOWED_HOSTS (the Host names MCP endpoints and /rpc answer to, against DNS rebinding): the ingress hosts, the
+Service's in-cluster names, localhost (kubectl port-forward) and `allowedHosts` from values. `config.ALLOWED_HOSTS`
+replaces it all.
+*/}}
+{{- define "mcp-gateway.allowedHosts" -}}
+{{- $svc := include "mcp-gateway.fullname" . }}
+{{- $hosts := list "localhost" "127.0.0.1" $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace) (printf "%s.%s.svc.cluster.local" $svc .Release.Namespace) }}
+{{- if .Values.ingress.enabled }}
+{{- range .Values.ingress.hosts }}
+{{- $hosts = append $hosts .host }}
+{{- end }}
+{{- end }}
+{{- range .Values.allowedHosts }}
+{{- $hosts = append $hosts . }}
+{{- end }}
+{{- join "," (uniq $hosts) }}
+{{- end }}

@@ -119,6 +119,18 @@ export class McpCatalog {
     if (!server.enabled) throw new NotFoundError('Server', serverId);
   }
 
+  /** Why an endpoint's scope cannot be served (an unknown or disabled virtual server), or null. Other failures throw. */
+  async scopeProblem(scope: McpScope): Promise<string | null> {
+    if (!scope.serverId) return null;
+    try {
+      await this.assertServer(scope.serverId);
+      return null;
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.NotFound) return `Server not found: ${scope.serverId}`;
+      throw err;
+    }
+  }
+
   async listTools(scope: McpScope, cursor?: string): Promise<ListToolsResult> {
     return this.cache.wrap('catalog', cacheKey('tools', scope, cursor), async () => {
       const { items, nextCursor } = await this.page(scope, 'tools', cursor, (o) => this.tools.list(o));

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { ErrorCode as McpErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { JsonRpcError } from '../../common/errors/json-rpc-error';
 
@@ -7,7 +9,13 @@ export { JsonRpcError };
 /** MCP's code for an unknown resource URI. */
 export const RESOURCE_NOT_FOUND = -32002;
 
-/** Maps what a handler throws to a JSON-RPC error: the client sees a code and a message, never a stack. */
+const logger = new Logger('McpErrors');
+
+/**
+ * Maps what a handler throws to a JSON-RPC error: the client sees a code and a message, never a stack. An unexpected
+ * error (a bug, a failing dependency) is logged with its stack under a fresh `errorId`, which the client gets in
+ * `error.data.errorId` (and in the message) to quote, as the HTTP error filter does for 500s.
+ */
 export function toMcpError(err: unknown): JsonRpcError | McpError {
   if (err instanceof JsonRpcError || err instanceof McpError) return err;
   if (err instanceof DomainError) {
@@ -26,5 +34,7 @@ export function toMcpError(err: unknown): JsonRpcError | McpError {
         return new JsonRpcError(McpErrorCode.InternalError, err.message, err.details);
     }
   }
-  return new JsonRpcError(McpErrorCode.InternalError, 'Internal error');
+  const errorId = randomUUID();
+  logger.error(`errorId=${errorId} unexpected error in an MCP handler: ${(err as Error)?.stack ?? String(err)}`);
+  return new JsonRpcError(McpErrorCode.InternalError, `Internal error (errorId ${errorId})`, { errorId });
 }

@@ -17,6 +17,7 @@ import { RpcService } from './rpc/rpc.service';
 import { McpSessionEntity, SessionDirectory, TypeOrmSessionDirectory } from './sessions/session-directory';
 import { McpSessionManager } from './sessions/session-manager.service';
 import { SessionRouter } from './sessions/session-router.service';
+import { McpSessionJobs } from './sessions/session.jobs';
 import { LegacySseController } from './sse/legacy-sse.controller';
 import { LegacySseService } from './sse/legacy-sse.service';
 import { WebSocketMcpServer } from './websocket/websocket.server';
@@ -30,6 +31,7 @@ import { WebSocketMcpServer } from './websocket/websocket.server';
     McpServerFactory,
     McpSessionManager,
     SessionRouter,
+    McpSessionJobs,
     { provide: SessionDirectory, useClass: TypeOrmSessionDirectory },
     HostValidationGuard,
     ToolCallGate,

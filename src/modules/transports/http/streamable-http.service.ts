@@ -4,24 +4,20 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
+import type { AuthenticatedRequest } from '../../auth/auth.guard';
+import { idOf, SESSION_NOT_FOUND, sendJsonRpcError } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
 import { InMemoryEventStore } from '../sessions/in-memory-event-store';
 import type { McpSession } from '../sessions/mcp-session';
-import type { AuthenticatedRequest } from '../../auth/auth.guard';
-import { McpSessionManager } from '../sessions/session-manager.service';
+import { McpSessionManager, SESSIONS_FULL_RETRY_AFTER } from '../sessions/session-manager.service';
 import { SessionRouter } from '../sessions/session-router.service';
 import { ToolCallGate } from './tool-call-gate';
 
 /** A Streamable HTTP session: the SDK transport keeps the SSE streams; we keep the session. */
 interface HttpSession extends McpSession {
   transport: StreamableHTTPServerTransport;
-}
-
-export function jsonRpcError(res: Response, status: number, code: number, message: string): void {
-  if (res.headersSent) return void res.end();
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
 /**
@@ -43,33 +39,34 @@ export class StreamableHttpService {
 
   async handle(req: AuthenticatedRequest, res: Response, scope: McpScope): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
-    const routed = typeof sessionId === 'string' && !this.sessions.get(sessionId);
-    // Tool calls are charged where they are served (a routed request is charged by the replica that holds the session).
-    if (req.method === 'POST' && !routed && !(await this.gate.admit(req, res, req.body))) return;
-    if (typeof sessionId === 'string') {
-      const session = this.sessions.get(sessionId) as HttpSession | undefined;
-      if (!session && (await this.router.route(req, res, sessionId, 'streamable-http'))) return;
-      if (!session || session.state.kind !== 'streamable-http' || session.state.scope.serverId !== scope.serverId) {
-        return jsonRpcError(res, 404, -32001, 'Session not found');
-      }
-      return session.transport.handleRequest(req, res, req.body);
-    }
-    if (scope.serverId) {
-      try {
-        await this.catalog.assertServer(scope.serverId);
-      } catch {
-        return jsonRpcError(res, 404, -32001, `Server not found: ${scope.serverId}`);
-      }
-    }
+    if (typeof sessionId === 'string') return this.inSession(req, res, scope, sessionId);
+    const problem = await this.catalog.scopeProblem(scope);
+    if (problem) return sendJsonRpcError(res, 404, SESSION_NOT_FOUND, problem);
+    if (req.method === 'POST' && !(await this.gate.admit(req, res, req.body))) return;
     if (req.method === 'POST' && isInitializeRequest(req.body)) return this.open(req, res, scope);
     if (req.method === 'POST') return this.stateless(req, res, scope);
-    if (req.method === 'GET' || req.method === 'DELETE') return jsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    if (req.method === 'GET' || req.method === 'DELETE') return sendJsonRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     res.setHeader('Allow', 'GET, POST, DELETE');
-    return jsonRpcError(res, 405, -32000, 'Method not allowed');
+    return sendJsonRpcError(res, 405, -32000, 'Method not allowed');
   }
 
-  /** `initialize` without a session: a new stateful session. */
+  /** A request naming a session: served here, routed to the replica that holds it, or 404. */
+  private async inSession(req: AuthenticatedRequest, res: Response, scope: McpScope, sessionId: string): Promise<void> {
+    // A session held elsewhere is charged and checked by the replica that holds it.
+    if (!this.sessions.has(sessionId) && (await this.router.route(req, res, sessionId, 'streamable-http'))) return;
+    const session = this.sessions.find(sessionId, { kind: 'streamable-http', scope, subject: req.user?.subject }) as HttpSession | undefined;
+    if (!session) return sendJsonRpcError(res, 404, SESSION_NOT_FOUND, 'Session not found');
+    if (req.method === 'POST' && !(await this.gate.admit(req, res, req.body))) return;
+    this.sessions.track(session, res);
+    return session.transport.handleRequest(req, res, req.body);
+  }
+
+  /** `initialize` without a session: a new stateful session, unless this replica holds MAX_MCP_SESSIONS already. */
   private async open(req: AuthenticatedRequest, res: Response, scope: McpScope): Promise<void> {
+    const release = this.sessions.reserve();
+    if (!release) {
+      return sendJsonRpcError(res, 503, -32000, this.sessions.fullMessage(), { id: idOf(req.body), headers: { 'Retry-After': String(SESSIONS_FULL_RETRY_AFTER) } });
+    }
     const state: SessionState = { kind: 'streamable-http', scope, subscriptions: new Set(), actor: req.user?.subject };
     const server = this.factory.create(state);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
@@ -82,13 +79,18 @@ export class StreamableHttpService {
         state.id = id;
         const session: HttpSession = { id, state, server, transport, lastActivity: Date.now(), close: () => server.close() };
         await this.sessions.add(session);
+        release();
       },
       onsessionclosed: (id) => this.sessions.remove(id),
     });
     transport.onclose = () => state.id && this.sessions.remove(state.id);
     transport.onerror = (err) => this.logger.debug(`session ${state.id ?? '(new)'}: ${err.message}`);
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } finally {
+      release();
+    }
   }
 
   /** A request outside any session: served by a throw-away server, like the reference gateway's stateless mode. */

@@ -25,7 +25,18 @@ export class ToolCallGate {
 
   /** The decision for this payload's tool calls, charged to the request's client. */
   check(req: AuthenticatedRequest, payload: unknown, bareToolMethods = false): Promise<LimitDecision> {
-    return this.limiter.consume(clientKey(req.user?.subject, req.ip), countToolCalls(payload, bareToolMethods));
+    return this.decide(req.user?.subject, req.ip, payload, bareToolMethods);
+  }
+
+  /** The decision for this payload's tool calls, charged to the client `subject` at `ip`. */
+  decide(subject: string | undefined, ip: string | undefined, payload: unknown, bareToolMethods = false): Promise<LimitDecision> {
+    return this.limiter.consume(clientKey(subject, ip), countToolCalls(payload, bareToolMethods));
+  }
+
+  /** For transports without an HTTP response per message (WebSocket): the JSON-RPC error to answer, or null. */
+  async refusal(subject: string | undefined, ip: string | undefined, payload: unknown) {
+    const decision = await this.decide(subject, ip, payload);
+    return decision.allowed ? null : rateLimitError(decision, (payload as { id?: unknown } | null)?.id);
   }
 
   /** Answers 429 with Retry-After and a JSON-RPC error; returns false. */

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode as JsonRpcCode, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { AppConfig } from '../../../config/app-config';
+import { Semaphore } from 'async-mutex';
 import type { IncomingHttpHeaders } from 'node:http';
+import { DomainError, ErrorCode } from '../../../common/errors/domain-error';
+import { AppConfig } from '../../../config/app-config';
 import { McpCatalog } from '../mcp-catalog.service';
+import { toMcpError } from '../mcp-errors';
 import { McpServerFactory } from '../mcp-server.factory';
 import { DirectTransport } from './direct.transport';
 
@@ -29,8 +32,11 @@ const MCP_METHODS = new Set([
 /** Pre-MCP method names the reference gateway still answers. */
 const LEGACY_METHODS: Record<string, string> = { list_tools: 'tools/list', list_resources: 'resources/list', list_prompts: 'prompts/list' };
 
-function error(id: Id, code: number, message: string): JsonRpcResponse {
-  return { jsonrpc: '2.0', id, error: { code, message } };
+/** Elements of one batch handled at a time. */
+export const RPC_BATCH_CONCURRENCY = 8;
+
+function error(id: Id, code: number, message: string, data?: unknown): JsonRpcResponse {
+  return { jsonrpc: '2.0', id, error: { code, message, ...(data !== undefined ? { data } : {}) } };
 }
 
 /**
@@ -45,15 +51,27 @@ export class RpcService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Answers a parsed body: a response, an array of responses (batch), or null when only notifications came. */
+  /** The answer to a batch that is empty or larger than RPC_MAX_BATCH_SIZE (nothing of it runs), else null. */
+  oversizedBatch(body: unknown): JsonRpcResponse | null {
+    if (!Array.isArray(body)) return null;
+    if (body.length === 0) return error(null, JsonRpcCode.InvalidRequest, 'Invalid Request: empty batch');
+    const max = this.config.mcp.rpcMaxBatchSize;
+    if (body.length > max) return error(null, JsonRpcCode.InvalidRequest, `Invalid Request: a batch may hold at most ${max} messages (RPC_MAX_BATCH_SIZE); this one has ${body.length}`);
+    return null;
+  }
+
+  /**
+   * Answers a parsed body: a response, an array of responses (batch), or null when only notifications came. The
+   * elements of a batch run RPC_BATCH_CONCURRENCY at a time; responses keep the batch's order.
+   */
   async handle(body: unknown, headers: IncomingHttpHeaders, actor?: string): Promise<JsonRpcResponse | JsonRpcResponse[] | null> {
-    if (Array.isArray(body)) {
-      if (body.length === 0) return error(null, JsonRpcCode.InvalidRequest, 'Invalid Request: empty batch');
-      const responses = await Promise.all(body.map((m) => this.one(m, headers, actor)));
-      const answered = responses.filter((r): r is JsonRpcResponse => r !== null);
-      return answered.length ? answered : null;
-    }
-    return this.one(body, headers, actor);
+    if (!Array.isArray(body)) return this.one(body, headers, actor);
+    const refused = this.oversizedBatch(body);
+    if (refused) return refused;
+    const slots = new Semaphore(RPC_BATCH_CONCURRENCY);
+    const responses = await Promise.all(body.map((m) => slots.runExclusive(() => this.one(m, headers, actor))));
+    const answered = responses.filter((r): r is JsonRpcResponse => r !== null);
+    return answered.length ? answered : null;
   }
 
   private async one(message: unknown, headers: IncomingHttpHeaders, actor?: string): Promise<JsonRpcResponse | null> {
@@ -74,8 +92,11 @@ export class RpcService {
       // Reference fallback: {"method": "<tool name>", "params": {<arguments>}}
       try {
         await this.catalog.findTool({}, method);
-      } catch {
-        return isNotification ? null : error(id, JsonRpcCode.MethodNotFound, `Method not found: ${m.method}`);
+      } catch (err) {
+        if (isNotification) return null;
+        if (err instanceof DomainError && err.code === ErrorCode.NotFound) return error(id, JsonRpcCode.MethodNotFound, `Method not found: ${m.method}`);
+        const failure = toMcpError(err); // e.g. the database is down: not a missing method
+        return error(id, failure.code, failure.message, failure.data);
       }
       params = { name: method, arguments: params ?? {} };
       method = 'tools/call';

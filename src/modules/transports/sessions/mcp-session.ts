@@ -6,8 +6,10 @@ export interface McpSession {
   readonly id: string;
   readonly state: SessionState;
   readonly server: Server;
-  /** Epoch ms of the last request; idle sessions are closed after MCP_SESSION_TTL. */
+  /** Epoch ms of the last request, stream end or WebSocket pong; idle sessions are closed after MCP_SESSION_TTL. */
   lastActivity: number;
+  /** Requests and streams of this session still open (a GET stream, an SSE response): while any is, it is not idle. */
+  openStreams?: number;
   /** Closes the transport (ending open streams) and the server. */
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Column, Entity, LessThan, PrimaryColumn } from 'typeorm';
+import { Column, Entity, In, LessThan, PrimaryColumn } from 'typeorm';
 import { TypeOrmUnitOfWork } from '../../../database/typeorm-unit-of-work';
 import type { TransportKind } from '../mcp-scope';
 
@@ -18,6 +18,7 @@ export class McpSessionEntity {
   @Column({ type: 'varchar', nullable: true })
   serverId!: string | null;
 
+  /** When the owner registered the session or last confirmed it is alive (it does so on every idle sweep). */
   @Column({ type: Date })
   createdAt!: Date;
 }
@@ -35,8 +36,14 @@ export abstract class SessionDirectory {
   abstract lookup(id: string): Promise<SessionOwner | null>;
   /** Forgets every session of a replica (it restarted: its sessions are gone). */
   abstract purgeOwner(owner: string): Promise<void>;
-  abstract purgeCreatedBefore(date: Date): Promise<void>;
+  /** Marks the sessions as alive at `at` (rows not confirmed for longer than the session TTL are purged). */
+  abstract confirm(ids: string[], at: Date): Promise<void>;
+  /** Forgets sessions registered or last confirmed before `date` (their replica died without cleaning up); returns how many. */
+  abstract purgeCreatedBefore(date: Date): Promise<number>;
 }
+
+/** Ids per statement when confirming many sessions (well below every dialect's parameter limit). */
+const CHUNK = 500;
 
 @Injectable()
 export class TypeOrmSessionDirectory extends SessionDirectory {
@@ -60,7 +67,15 @@ export class TypeOrmSessionDirectory extends SessionDirectory {
     await this.db.run((m) => m.getRepository(McpSessionEntity).delete({ owner }));
   }
 
-  async purgeCreatedBefore(date: Date): Promise<void> {
-    await this.db.run((m) => m.getRepository(McpSessionEntity).delete({ createdAt: LessThan(date) }));
+  async confirm(ids: string[], at: Date): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      await this.db.run((m) => m.getRepository(McpSessionEntity).update({ id: In(chunk) }, { createdAt: at }));
+    }
+  }
+
+  async purgeCreatedBefore(date: Date): Promise<number> {
+    const result = await this.db.run((m) => m.getRepository(McpSessionEntity).delete({ createdAt: LessThan(date) }));
+    return result.affected ?? 0;
   }
 }

@@ -6,7 +6,7 @@ import { matchTemplate } from '../../resources/resource-content';
 import { MCP_SESSION_CLOSED, RESOURCE_UPDATED, type ResourceUpdatedEvent } from '../../../common/events/mcp-events';
 import { AppConfig } from '../../../config/app-config';
 import { GatewayMetrics } from '../../../observability/metrics/gateway-metrics.service';
-import type { TransportKind } from '../mcp-scope';
+import type { McpScope, TransportKind } from '../mcp-scope';
 import type { McpSession } from './mcp-session';
 import { SessionRouter } from './session-router.service';
 
@@ -14,10 +14,29 @@ type ListKind = 'tools' | 'resources' | 'prompts';
 
 const NOTIFY_DEBOUNCE_MS = 50;
 
+/** Seconds a client refused for MAX_MCP_SESSIONS is asked to wait (`Retry-After`). */
+export const SESSIONS_FULL_RETRY_AFTER = 5;
+
+/** Session kinds recorded in the shared directory, so that any replica can route their HTTP requests. */
+const routable = (kind: TransportKind) => kind === 'streamable-http' || kind === 'sse';
+
+/** What a request expects of the session it names; any mismatch is answered as an unknown session (404). */
+export interface SessionExpectation {
+  kind: TransportKind;
+  scope: McpScope;
+  /** The requesting principal: a session serves only the principal that opened it. */
+  subject?: string;
+}
+
+/** A response or socket: it emits `close` once. */
+interface Closable {
+  once(event: 'close', listener: () => void): unknown;
+}
+
 /**
- * The MCP sessions open on this replica. Closes idle ones, and pushes catalog changes to them:
- * `notifications/{tools,resources,prompts}/list_changed` (debounced, so a bulk sync sends one) and
- * `notifications/resources/updated` to sessions subscribed to the changed URI.
+ * The MCP sessions open on this replica. Closes idle ones, caps their number (MAX_MCP_SESSIONS), and pushes
+ * catalog changes to them: `notifications/{tools,resources,prompts}/list_changed` (debounced, so a bulk sync sends
+ * one) and `notifications/resources/updated` to sessions subscribed to the changed URI.
  */
 @Injectable()
 export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
@@ -25,7 +44,8 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
   private readonly sessions = new Map<string, McpSession>();
   private readonly pending = new Map<string, Set<ListKind>>();
   private flushTimer?: NodeJS.Timeout;
-  private sweepTimer?: NodeJS.Timeout;
+  /** Sessions being opened (initialize in flight), counted against the cap. */
+  private reserved = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -36,16 +56,32 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.metrics.provideSessions(() => this.countByKind());
-    const every = Math.min(60_000, Math.max(1000, Math.floor(this.config.mcp.sessionTtlMs / 4)));
-    this.sweepTimer = setInterval(() => void this.closeIdle(), every);
-    this.sweepTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.sweepTimer);
     clearTimeout(this.flushTimer);
     await Promise.allSettled([...this.sessions.values()].map((s) => s.close()));
     this.sessions.clear();
+  }
+
+  /**
+   * Reserves room for one more session under MAX_MCP_SESSIONS: the release function (call it once the session is
+   * added or failed to open), or null when this replica is full.
+   */
+  reserve(): (() => void) | null {
+    if (this.sessions.size + this.reserved >= this.config.mcp.maxSessions) return null;
+    this.reserved += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reserved -= 1;
+    };
+  }
+
+  /** The message answering a session that cannot be opened because this replica is full. */
+  fullMessage(): string {
+    return `Too many MCP sessions on this replica (MAX_MCP_SESSIONS=${this.config.mcp.maxSessions}); close idle sessions or retry later`;
   }
 
   /**
@@ -53,15 +89,44 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
    * Await it before the client learns the session id, so no other replica can be asked about it too early.
    */
   async add(session: McpSession): Promise<void> {
+    session.openStreams ??= 0;
     this.sessions.set(session.id, session);
-    if (session.state.kind === 'streamable-http' || session.state.kind === 'sse') await this.router.register(session.id, session.state.kind, session.state.scope.serverId);
+    if (routable(session.state.kind)) await this.router.register(session.id, session.state.kind, session.state.scope.serverId);
   }
 
-  /** The session, marked active; undefined when unknown, closed or expired. */
-  get(id: string): McpSession | undefined {
+  /**
+   * The session `id` if it is held here and matches what the request expects (transport, endpoint, principal), marked
+   * active; otherwise undefined, which the transports answer with 404 as for an unknown session, so that a session id
+   * learnt by someone else gives them nothing.
+   */
+  find(id: string, expected: SessionExpectation): McpSession | undefined {
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    const { state } = session;
+    if (state.kind !== expected.kind || state.scope.serverId !== expected.scope.serverId || state.actor !== expected.subject) return undefined;
+    session.lastActivity = Date.now();
+    return session;
+  }
+
+  /** Whether this replica holds session `id` (whoever it belongs to). */
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  /** Marks a session active (e.g. a WebSocket pong). */
+  touch(id: string): void {
     const session = this.sessions.get(id);
     if (session) session.lastActivity = Date.now();
-    return session;
+  }
+
+  /** Counts `stream` (a response or stream of the session) as activity until it closes: an open stream keeps a session alive. */
+  track(session: McpSession, stream: Closable): void {
+    session.openStreams = (session.openStreams ?? 0) + 1;
+    session.lastActivity = Date.now();
+    stream.once('close', () => {
+      session.openStreams = Math.max(0, (session.openStreams ?? 1) - 1);
+      session.lastActivity = Date.now();
+    });
   }
 
   remove(id: string): void {
@@ -69,7 +134,7 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
     if (!session) return;
     this.sessions.delete(id);
     this.pending.delete(id);
-    if (session.state.kind === 'streamable-http' || session.state.kind === 'sse') void this.router.unregister(id);
+    if (routable(session.state.kind)) void this.router.unregister(id);
     this.emitter.emit(MCP_SESSION_CLOSED, id);
   }
 
@@ -79,14 +144,22 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
     return counts;
   }
 
+  /** Closes the sessions quiet for longer than MCP_SESSION_TTL that have no open stream. */
   async closeIdle(now = Date.now()): Promise<number> {
-    const idle = [...this.sessions.values()].filter((s) => now - s.lastActivity > this.config.mcp.sessionTtlMs);
+    const idle = [...this.sessions.values()].filter((s) => !s.openStreams && now - s.lastActivity > this.config.mcp.sessionTtlMs);
     for (const s of idle) {
       this.remove(s.id);
       await s.close().catch((err: Error) => this.logger.warn(`closing idle session ${s.id}: ${err.message}`));
     }
     if (idle.length) this.logger.log(`closed ${idle.length} idle MCP session(s)`);
     return idle.length;
+  }
+
+  /** Scheduled upkeep on every replica: close idle sessions, then confirm the live ones in the shared directory. */
+  async sweep(now = Date.now()): Promise<void> {
+    await this.closeIdle(now);
+    const live = [...this.sessions.values()].filter((s) => routable(s.state.kind)).map((s) => s.id);
+    await this.router.confirm(live);
   }
 
   @OnEvent(CATALOG_CHANGED)

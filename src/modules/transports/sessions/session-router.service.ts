@@ -1,8 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
-import { type Dispatcher, request } from 'undici';
-import { OutboundHttp } from '../../../common/http/outbound-http';
+import { Agent, type Dispatcher, request } from 'undici';
 import { ReplicaIdentity } from '../../coordination/replica-identity.service';
 import type { TransportKind } from '../mcp-scope';
 import { SessionDirectory } from './session-directory';
@@ -10,23 +9,32 @@ import { SessionDirectory } from './session-directory';
 /** Marks a request another replica already routed, so it is never routed twice. */
 export const ROUTED_HEADER = 'x-mcpgw-routed-by';
 
-const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+/** Not forwarded in either direction. (`host` is forwarded: the owner checks the client's Host against ALLOWED_HOSTS.) */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
 /**
  * Lets any replica serve any Streamable HTTP or SSE session: sessions are recorded in the shared directory with
  * the replica that holds them, and a request for a session held elsewhere is proxied there (SSE streamed back).
  * WebSocket sessions live on their connection and need no routing.
+ *
+ * Replica-to-replica hops use their own connection pool, not the SSRF-checked one for upstreams: replica addresses
+ * come from REPLICA_URL (configuration, written to the directory by the replicas themselves), never from users, and
+ * are usually private pod IPs that SSRF protection rightly refuses for user-supplied URLs.
  */
 @Injectable()
-export class SessionRouter {
+export class SessionRouter implements OnApplicationShutdown {
   private readonly logger = new Logger('SessionRouter');
   private purgedFor?: string;
+  private readonly replicas = new Agent({ keepAliveTimeout: 30_000, connections: 256, connect: { timeout: 5_000 } });
 
   constructor(
     private readonly directory: SessionDirectory,
     private readonly replica: ReplicaIdentity,
-    private readonly http: OutboundHttp,
   ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.replicas.close().catch(() => undefined);
+  }
 
   async register(id: string, kind: TransportKind, serverId?: string): Promise<void> {
     const self = this.replica.url();
@@ -41,6 +49,19 @@ export class SessionRouter {
 
   async unregister(id: string): Promise<void> {
     await this.directory.unregister(id).catch((err: Error) => this.logger.debug(`session ${id}: ${err.message}`));
+  }
+
+  /** Confirms that this replica still holds these sessions (their directory rows are not purged). */
+  async confirm(ids: string[]): Promise<void> {
+    if (!ids.length || !this.replica.url()) return;
+    await this.directory.confirm(ids, new Date()).catch((err: Error) => this.logger.warn(`confirming ${ids.length} session(s): ${err.message}`));
+  }
+
+  /** Forgets directory rows not confirmed for `maxAgeMs` (their replica died without cleaning up). Run by one replica. */
+  async purgeStale(maxAgeMs: number, now = Date.now()): Promise<number> {
+    const purged = await this.directory.purgeCreatedBefore(new Date(now - maxAgeMs));
+    if (purged) this.logger.log(`forgot ${purged} MCP session(s) of replicas that are gone`);
+    return purged;
   }
 
   /**
@@ -65,7 +86,7 @@ export class SessionRouter {
         headers,
         body: req.method === 'POST' || req.method === 'PUT' ? JSON.stringify(req.body ?? null) : undefined,
         signal: abort.signal,
-        dispatcher: this.http.dispatcher,
+        dispatcher: this.replicas,
         bodyTimeout: 0,
       });
     } catch (err) {

@@ -1,16 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
-import { jsonRpcError } from '../http/streamable-http.service';
+import type { AuthenticatedRequest } from '../../auth/auth.guard';
+import { ToolCallGate } from '../http/tool-call-gate';
+import { SESSION_NOT_FOUND, sendJsonRpcError } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
 import type { McpSession } from '../sessions/mcp-session';
-import { McpSessionManager } from '../sessions/session-manager.service';
+import { McpSessionManager, SESSIONS_FULL_RETRY_AFTER } from '../sessions/session-manager.service';
 import { SessionRouter } from '../sessions/session-router.service';
-import type { AuthenticatedRequest } from '../../auth/auth.guard';
-import { ToolCallGate } from '../http/tool-call-gate';
 import { LegacySseTransport } from './legacy-sse.transport';
 
 interface SseSession extends McpSession {
@@ -20,6 +20,8 @@ interface SseSession extends McpSession {
 /** Legacy HTTP+SSE: `GET /servers/{id}/sse` (or `/sse`) opens a session, `POST .../message?session_id=` feeds it. */
 @Injectable()
 export class LegacySseService {
+  private readonly logger = new Logger('LegacySse');
+
   constructor(
     private readonly sessions: McpSessionManager,
     private readonly factory: McpServerFactory,
@@ -30,36 +32,39 @@ export class LegacySseService {
   ) {}
 
   async open(req: AuthenticatedRequest, res: Response, scope: McpScope): Promise<void> {
-    if (scope.serverId) {
-      try {
-        await this.catalog.assertServer(scope.serverId);
-      } catch {
-        return jsonRpcError(res, 404, -32001, `Server not found: ${scope.serverId}`);
-      }
-    }
+    const problem = await this.catalog.scopeProblem(scope);
+    if (problem) return sendJsonRpcError(res, 404, SESSION_NOT_FOUND, problem);
+    const release = this.sessions.reserve();
+    if (!release) return sendJsonRpcError(res, 503, -32000, this.sessions.fullMessage(), { headers: { 'Retry-After': String(SESSIONS_FULL_RETRY_AFTER) } });
     const id = randomUUID();
     const base = scope.serverId ? `/servers/${encodeURIComponent(scope.serverId)}/message` : '/message';
     const state: SessionState = { id, kind: 'sse', scope, subscriptions: new Set(), actor: req.user?.subject };
-    const transport = new LegacySseTransport(id, res, `${base}?session_id=${id}`, this.config.mcp.sseKeepAliveMs);
+    const transport = new LegacySseTransport(id, res, `${base}?session_id=${id}`, this.config.mcp.sseKeepAliveMs, {
+      maxJsonDepth: this.config.server.maxJsonDepth,
+      onOverflow: (bytes) => this.logger.warn(`session ${id}: the client left ${bytes} bytes unread on its SSE stream; closing it`),
+    });
     const server = this.factory.create(state);
     const session: SseSession = { id, state, server, transport, lastActivity: Date.now(), close: () => server.close() };
     transport.onclose = () => this.sessions.remove(id);
-    await this.sessions.add(session); // before connect() sends the endpoint event carrying the id
+    try {
+      await this.sessions.add(session); // before connect() sends the endpoint event carrying the id
+    } finally {
+      release();
+    }
+    this.sessions.track(session, res); // the open stream keeps the session alive
     await server.connect(transport);
   }
 
   async post(req: AuthenticatedRequest, res: Response, scope: McpScope): Promise<void> {
     const id = (req.query.session_id ?? req.query.sessionId) as string | undefined;
-    const session = id ? (this.sessions.get(id) as SseSession | undefined) : undefined;
-    if (!session && id && (await this.router.route(req, res, id, 'sse'))) return;
-    if (session && !(await this.gate.admit(req, res, req.body))) return;
-    if (!session || session.state.kind !== 'sse' || session.state.scope.serverId !== scope.serverId) {
-      return jsonRpcError(res, 404, -32001, 'Session not found');
-    }
+    if (id && !this.sessions.has(id) && (await this.router.route(req, res, id, 'sse'))) return;
+    const session = id ? (this.sessions.find(id, { kind: 'sse', scope, subject: req.user?.subject }) as SseSession | undefined) : undefined;
+    if (!session) return sendJsonRpcError(res, 404, SESSION_NOT_FOUND, 'Session not found');
+    if (!(await this.gate.admit(req, res, req.body))) return;
     try {
       session.transport.receive(req.body, { requestInfo: { headers: req.headers }, authInfo: req.auth });
     } catch (err) {
-      return jsonRpcError(res, 400, -32600, (err as Error).message);
+      return sendJsonRpcError(res, 400, -32600, (err as Error).message);
     }
     res.status(202).json({ status: 'success' });
   }

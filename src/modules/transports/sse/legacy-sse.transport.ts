@@ -1,6 +1,19 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerResponse } from 'node:http';
+import { parseJsonRpc } from '../json-rpc';
+
+/** Bytes a slow client may leave unread on its stream before the gateway gives up on it and closes the stream. */
+export const SSE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+export interface LegacySseOptions {
+  /** Deepest JSON nesting accepted in a message (MAX_JSON_DEPTH). */
+  maxJsonDepth?: number;
+  /** Unsent bytes past which the stream is closed (the client does not read it). */
+  maxBufferedBytes?: number;
+  /** Called when the stream is closed for a client that does not keep up. */
+  onOverflow?: (bufferedBytes: number) => void;
+}
 
 /**
  * Server side of the legacy HTTP+SSE transport (MCP 2024-11-05): the client keeps a GET stream open, learns
@@ -20,6 +33,7 @@ export class LegacySseTransport implements Transport {
     private readonly res: ServerResponse,
     private readonly endpoint: string,
     private readonly keepAliveMs: number,
+    private readonly options: LegacySseOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -29,29 +43,44 @@ export class LegacySseTransport implements Transport {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    this.res.write(`event: endpoint\ndata: ${this.endpoint}\n\n`);
+    this.write(`event: endpoint\ndata: ${this.endpoint}\n\n`);
     if (this.keepAliveMs > 0) {
-      this.keepAlive = setInterval(() => this.res.write(': keepalive\n\n'), this.keepAliveMs);
+      this.keepAlive = setInterval(() => this.write(': keepalive\n\n'), this.keepAliveMs);
       this.keepAlive.unref();
     }
     this.res.on('close', () => this.finish());
   }
 
-  /** A client message POSTed to the message endpoint. Throws on anything that is not JSON-RPC. */
+  /** A client message POSTed to the message endpoint. Throws, with the JSON-RPC error's message, on anything invalid. */
   receive(body: unknown, extra?: MessageExtraInfo): void {
-    const parsed = JSONRPCMessageSchema.safeParse(body);
-    if (!parsed.success) throw new Error(`Invalid JSON-RPC message: ${parsed.error.message}`);
-    this.onmessage?.(parsed.data, extra);
+    const parsed = parseJsonRpc({ value: body }, this.options.maxJsonDepth ?? 64);
+    if (!parsed.ok) throw new Error(parsed.error.error.message);
+    this.onmessage?.(parsed.message, extra);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) throw new Error('SSE stream is closed');
-    this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    this.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
 
   async close(): Promise<void> {
     this.res.end();
     this.finish();
+  }
+
+  /**
+   * Writes to the stream unless it is closed. A client that stops reading makes the unsent bytes pile up in memory:
+   * past the high-water mark the stream is destroyed (the session ends; the client may open a new one).
+   */
+  private write(chunk: string): void {
+    if (this.closed || this.res.destroyed) return;
+    this.res.write(chunk);
+    const buffered = this.res.writableLength;
+    if (buffered > (this.options.maxBufferedBytes ?? SSE_MAX_BUFFERED_BYTES)) {
+      this.options.onOverflow?.(buffered);
+      this.res.destroy();
+      this.finish();
+    }
   }
 
   private finish(): void {

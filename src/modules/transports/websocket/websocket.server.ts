@@ -5,28 +5,29 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AppConfig } from '../../../config/app-config';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ANONYMOUS } from '../../auth/auth.guard';
 import { Authenticator } from '../../auth/authenticator.service';
 import type { Principal } from '../../auth/principal';
-import { clientKey } from '../../rate-limit/client-key';
-import { countToolCalls, ToolCallLimiter } from '../../rate-limit/tool-call-limiter.service';
 import { checkHostAndOrigin } from '../http/host-validation';
-import { rateLimitError } from '../http/tool-call-gate';
+import { ToolCallGate } from '../http/tool-call-gate';
+import { errorResponse, SESSION_NOT_FOUND } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
-import { McpSessionManager } from '../sessions/session-manager.service';
+import { McpSessionManager, SESSIONS_FULL_RETRY_AFTER } from '../sessions/session-manager.service';
 import { WebSocketServerTransport } from './websocket.transport';
 
 const PATH = /^\/(?:servers\/([^/]+)\/)?ws\/?$/;
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
 
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } });
-  const challenge = status === 401 ? 'WWW-Authenticate: Bearer realm="mcp-gateway"\r\n' : '';
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${challenge}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+/** Pings a connection may leave unanswered; at the next tick it is dropped. */
+export const MAX_MISSED_PINGS = 2;
+
+function refuse(socket: Duplex, status: number, message: string, code = -32000): void {
+  const body = JSON.stringify(errorResponse(null, code, message));
+  const extra = status === 401 ? 'WWW-Authenticate: Bearer realm="mcp-gateway"\r\n' : status === 503 ? `Retry-After: ${SESSIONS_FULL_RETRY_AFTER}\r\n` : '';
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** MCP over WebSocket at `/ws` and `/servers/{id}/ws` (subprotocol `mcp`), one session per connection. */
@@ -35,7 +36,8 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('WebSocket');
   private readonly wss: WebSocketServer;
   private pingTimer?: NodeJS.Timeout;
-  private readonly alive = new WeakSet<WebSocket>();
+  /** Pings sent to each connection since its last pong. */
+  private readonly missed = new WeakMap<WebSocket, number>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -43,7 +45,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     private readonly factory: McpServerFactory,
     private readonly catalog: McpCatalog,
     private readonly authenticator: Authenticator,
-    private readonly limiter: ToolCallLimiter,
+    private readonly gate: ToolCallGate,
     private readonly config: AppConfig,
   ) {
     this.wss = new WebSocketServer({
@@ -79,44 +81,52 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     }
     if (!principal && this.config.auth.required) return refuse(socket, 401, 'Authentication required: send Authorization: Bearer <token>');
     const scope: McpScope = match[1] ? { serverId: decodeURIComponent(match[1]) } : {};
-    if (scope.serverId) {
-      try {
-        await this.catalog.assertServer(scope.serverId);
-      } catch {
-        return refuse(socket, 404, `Server not found: ${scope.serverId}`);
-      }
+    let unknownServer: string | null;
+    try {
+      unknownServer = await this.catalog.scopeProblem(scope);
+    } catch (err) {
+      this.logger.error(`upgrade to ${req.url}: ${(err as Error).stack ?? err}`);
+      return refuse(socket, 503, 'The gateway cannot check this endpoint right now; retry later');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, req, scope, principal ?? ANONYMOUS));
+    if (unknownServer) return refuse(socket, 404, unknownServer, SESSION_NOT_FOUND);
+    const release = this.sessions.reserve();
+    if (!release) return refuse(socket, 503, this.sessions.fullMessage());
+    socket.once('close', release); // the handshake may fail without calling back
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, req, scope, principal ?? ANONYMOUS).finally(release));
   }
 
   private async open(ws: WebSocket, req: IncomingMessage, scope: McpScope, principal: Principal): Promise<void> {
     const id = randomUUID();
     const state: SessionState = { id, kind: 'websocket', scope, subscriptions: new Set(), actor: principal.subject };
     const server = this.factory.create(state);
-    const client = clientKey(principal.subject, req.socket.remoteAddress);
-    const admit = async (message: JSONRPCMessage) => {
-      const decision = await this.limiter.consume(client, countToolCalls(message));
-      return decision.allowed ? null : rateLimitError(decision, (message as { id?: unknown }).id);
-    };
     const bearer = req.headers.authorization?.replace(/^bearer\s+/i, '') ?? '';
-    const transport = new WebSocketServerTransport(ws, req.headers, admit, { token: bearer, clientId: principal.subject, scopes: [] });
+    const transport = new WebSocketServerTransport(ws, req.headers, {
+      admit: (message) => this.gate.refusal(principal.subject, req.socket.remoteAddress, message),
+      authInfo: { token: bearer, clientId: principal.subject, scopes: [] },
+      maxJsonDepth: this.config.server.maxJsonDepth,
+    });
     transport.onclose = () => this.sessions.remove(id);
     transport.onerror = (err) => this.logger.debug(`session ${id}: ${err.message}`);
-    this.alive.add(ws);
-    ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', () => this.sessions.get(id));
+    this.missed.set(ws, 0);
+    // A connection that answers pings is alive even when quiet: it does not expire after MCP_SESSION_TTL.
+    ws.on('pong', () => {
+      this.missed.set(ws, 0);
+      this.sessions.touch(id);
+    });
+    ws.on('message', () => this.sessions.touch(id));
     await this.sessions.add({ id, state, server, lastActivity: Date.now(), close: () => server.close() });
     await server.connect(transport);
   }
 
-  /** Terminates connections that did not answer the previous ping. */
+  /** Pings every connection; one that left MAX_MISSED_PINGS pings unanswered is dropped. */
   private ping(): void {
     for (const ws of this.wss.clients) {
-      if (!this.alive.has(ws)) {
+      const missed = this.missed.get(ws) ?? 0;
+      if (missed >= MAX_MISSED_PINGS) {
         ws.terminate();
         continue;
       }
-      this.alive.delete(ws);
+      this.missed.set(ws, missed + 1);
       ws.ping();
     }
   }

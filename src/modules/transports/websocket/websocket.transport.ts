@@ -1,7 +1,16 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebSocket } from 'ws';
+import { errorResponse, parseJsonRpc } from '../json-rpc';
+
+export interface WebSocketTransportOptions {
+  /** Checked before a message is dispatched; a returned JSON-RPC error is sent instead (e.g. rate limit). */
+  admit?: (message: JSONRPCMessage) => Promise<object | null>;
+  authInfo?: MessageExtraInfo['authInfo'];
+  /** Deepest JSON nesting accepted in a frame (MAX_JSON_DEPTH). */
+  maxJsonDepth?: number;
+}
 
 /** MCP over one WebSocket: each text frame carries one JSON-RPC message, in both directions. */
 export class WebSocketServerTransport implements Transport {
@@ -12,9 +21,7 @@ export class WebSocketServerTransport implements Transport {
   constructor(
     private readonly ws: WebSocket,
     private readonly headers: IncomingHttpHeaders,
-    /** Checked before a message is dispatched; a returned JSON-RPC error is sent instead (e.g. rate limit). */
-    private readonly admit: (message: JSONRPCMessage) => Promise<object | null> = async () => null,
-    private readonly authInfo?: MessageExtraInfo['authInfo'],
+    private readonly options: WebSocketTransportOptions = {},
   ) {}
 
   async start(): Promise<void> {
@@ -24,21 +31,12 @@ export class WebSocketServerTransport implements Transport {
   }
 
   private async receive(text: string | null): Promise<void> {
-    let json: unknown;
-    try {
-      if (text === null) throw new Error('binary frames are not supported');
-      json = JSON.parse(text);
-    } catch (err) {
-      return this.reply({ jsonrpc: '2.0', id: null, error: { code: -32700, message: `Parse error: ${(err as Error).message}` } });
-    }
-    const parsed = JSONRPCMessageSchema.safeParse(json);
-    if (!parsed.success) {
-      const id = (json as { id?: unknown } | null)?.id;
-      return this.reply({ jsonrpc: '2.0', id: typeof id === 'string' || typeof id === 'number' ? id : null, error: { code: -32600, message: 'Invalid Request' } });
-    }
-    const refusal = await this.admit(parsed.data);
+    if (text === null) return this.reply(errorResponse(null, ErrorCode.ParseError, 'Parse error: binary frames are not supported'));
+    const parsed = parseJsonRpc({ text }, this.options.maxJsonDepth ?? 64);
+    if (!parsed.ok) return this.reply(parsed.error);
+    const refusal = await this.options.admit?.(parsed.message);
     if (refusal) return this.reply(refusal);
-    this.onmessage?.(parsed.data, { requestInfo: { headers: this.headers }, authInfo: this.authInfo });
+    this.onmessage?.(parsed.message, { requestInfo: { headers: this.headers }, authInfo: this.options.authInfo });
   }
 
   private reply(message: unknown): void {

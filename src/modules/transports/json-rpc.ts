@@ -1,0 +1,48 @@
+import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Response } from 'express';
+import { jsonProblem } from '../../common/http/json-depth';
+
+/** The MCP transports' error code for an unknown, terminated or foreign session (and an unknown virtual server). */
+export const SESSION_NOT_FOUND = -32001;
+
+/** A JSON-RPC id taken from untrusted input: a string or a number, else null. */
+export function idOf(value: unknown): string | number | null {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+export function errorResponse(id: string | number | null, code: number, message: string, data?: unknown): JSONRPCErrorResponse {
+  return { jsonrpc: '2.0', id: id as JSONRPCErrorResponse['id'], error: { code, message, ...(data !== undefined ? { data } : {}) } };
+}
+
+/** Answers an HTTP request with a JSON-RPC error (or just ends the response when a stream already started). */
+export function sendJsonRpcError(res: Response, status: number, code: number, message: string, options: { id?: string | number | null; headers?: Record<string, string> } = {}): void {
+  if (res.headersSent) return void res.end();
+  for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
+  res.status(status).json(errorResponse(options.id ?? null, code, message));
+}
+
+export type ParsedMessage = { ok: true; message: JSONRPCMessage } | { ok: false; error: JSONRPCErrorResponse };
+
+/**
+ * Validates one JSON-RPC message received by a transport (a WebSocket frame's text, or a POSTed body already parsed):
+ * well-formed JSON (-32700), nesting at most `maxDepth` and no NUL characters (-32600, as HTTP bodies get from
+ * the input limits), and a JSON-RPC 2.0 message (-32600).
+ */
+export function parseJsonRpc(input: { text: string } | { value: unknown }, maxDepth: number): ParsedMessage {
+  let value: unknown;
+  if ('text' in input) {
+    try {
+      value = JSON.parse(input.text);
+    } catch (err) {
+      return { ok: false, error: errorResponse(null, ErrorCode.ParseError, `Parse error: ${(err as Error).message}`) };
+    }
+  } else {
+    value = input.value;
+  }
+  const problem = jsonProblem(value, maxDepth);
+  if (problem) return { ok: false, error: errorResponse(idOf(value), ErrorCode.InvalidRequest, `Invalid Request: ${problem}`) };
+  const parsed = JSONRPCMessageSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, error: errorResponse(idOf(value), ErrorCode.InvalidRequest, 'Invalid Request') };
+  return { ok: true, message: parsed.data };
+}

@@ -1,0 +1,61 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import { LegacySseTransport } from './legacy-sse.transport';
+
+/** A response whose client reads `readable` bytes and then stops reading (the rest stays buffered). */
+function response(readable = Infinity) {
+  let read = 0;
+  const out: string[] = [];
+  const stream = new Writable({
+    highWaterMark: 1024,
+    write(chunk: Buffer, _enc, done) {
+      read += chunk.length;
+      out.push(chunk.toString());
+      if (read <= readable) done(); // else: never acknowledged, so later writes pile up in writableLength
+    },
+  });
+  const res = Object.assign(stream, { writeHead: jest.fn() }) as unknown as ServerResponse & Writable;
+  return { res, out };
+}
+
+const big: JSONRPCMessage = { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'x'.repeat(10_000) } };
+
+describe('LegacySseTransport', () => {
+  it('sends the endpoint event first, then one event per message', async () => {
+    const { res, out } = response();
+    const transport = new LegacySseTransport('s1', res, '/message?session_id=s1', 0);
+    await transport.start();
+    await transport.send({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(out.join('')).toBe('event: endpoint\ndata: /message?session_id=s1\n\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n');
+  });
+
+  it('closes the stream of a client that stops reading once the unsent bytes pass the high-water mark', async () => {
+    const { res } = response(0);
+    const overflow = jest.fn();
+    const closed = jest.fn();
+    const transport = new LegacySseTransport('s1', res, '/message?session_id=s1', 0, { maxBufferedBytes: 50_000, onOverflow: overflow });
+    transport.onclose = closed;
+    await transport.start();
+    for (let i = 0; i < 4; i++) await transport.send(big);
+    expect(closed).not.toHaveBeenCalled();
+    await transport.send(big);
+    await transport.send(big).catch(() => undefined);
+    expect(overflow).toHaveBeenCalledTimes(1);
+    expect(overflow.mock.calls[0][0]).toBeGreaterThan(50_000);
+    expect(closed).toHaveBeenCalledTimes(1);
+    expect(res.destroyed).toBe(true);
+    await expect(transport.send(big)).rejects.toThrow('SSE stream is closed');
+  });
+
+  it('refuses invalid messages with the JSON-RPC error text, and applies the depth limit', async () => {
+    const { res } = response();
+    const transport = new LegacySseTransport('s1', res, '/m', 0, { maxJsonDepth: 3 });
+    const received: JSONRPCMessage[] = [];
+    transport.onmessage = (m) => void received.push(m);
+    expect(() => transport.receive({ jsonrpc: '2.0', id: 1 })).toThrow('Invalid Request');
+    expect(() => transport.receive({ jsonrpc: '2.0', id: 1, method: 'x', params: { a: { b: { c: 1 } } } })).toThrow(/nests deeper than 3 levels/);
+    transport.receive({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    expect(received).toEqual([{ jsonrpc: '2.0', id: 2, method: 'ping' }]);
+  });
+});
