@@ -144,21 +144,33 @@ export class OutboundHttp implements OnApplicationShutdown {
   }
 
   private async firstBlocked(hostname: string): Promise<string | null> {
+    const resolved = await this.resolveChecked(hostname);
+    return 'reason' in resolved ? resolved.reason : null;
+  }
+
+  /**
+   * Resolves a name ONCE and checks every address it got: the reason the first blocked one is refused, or the
+   * address to connect to (one of exactly the addresses that were checked).
+   */
+  private async resolveChecked(hostname: string): Promise<{ address: string } | { reason: string }> {
     let addresses: Array<{ address: string }>;
     try {
       addresses = await this.resolve(hostname);
     } catch (err) {
-      return `cannot resolve ${hostname} (${(err as { code?: string }).code ?? (err as Error).message})`;
+      return { reason: `cannot resolve ${hostname} (${(err as { code?: string }).code ?? (err as Error).message})` };
     }
-    if (!addresses.length) return `${hostname} has no address`;
+    if (!addresses.length) return { reason: `${hostname} has no address` };
     for (const a of addresses) {
       const reason = blockedAddress(a.address, this.policy);
-      if (reason) return `${hostname} resolves to ${reason}`;
+      if (reason) return { reason: `${hostname} resolves to ${reason}` };
     }
-    return null;
+    return { address: addresses[0].address };
   }
 
-  /** Wraps undici's connector: resolve, check every address, connect to the checked one (SNI keeps the name). */
+  /**
+   * Wraps undici's connector: resolve once, check every address, connect to one of the checked addresses (never a
+   * second lookup, whose answer could differ: DNS rebinding). TLS still verifies, and SNI names, the host name.
+   */
   private checkedConnector(base: buildConnector.connector): buildConnector.connector {
     return (opts, callback) => {
       void (async () => {
@@ -168,9 +180,11 @@ export class OutboundHttp implements OnApplicationShutdown {
           const reason = blockedAddress(host, this.policy);
           if (reason) throw new OutboundError('blocked', `blocked by SSRF protection: ${reason}`);
         } else {
-          const reason = blockedHostname(host) ?? (await this.firstBlocked(host));
-          if (reason) throw new OutboundError('blocked', `blocked by SSRF protection: ${reason}`);
-          address = (await this.resolve(host))[0].address;
+          const named = blockedHostname(host);
+          if (named) throw new OutboundError('blocked', `blocked by SSRF protection: ${named}`);
+          const resolved = await this.resolveChecked(host);
+          if ('reason' in resolved) throw new OutboundError('blocked', `blocked by SSRF protection: ${resolved.reason}`);
+          address = resolved.address;
         }
         this.guard?.(address, Number(opts.port));
         base({ ...opts, hostname: address, servername: opts.servername ?? (isIP(host) ? undefined : host) }, callback);
