@@ -56,6 +56,20 @@ export function blockedCause(err: unknown): OutboundError | undefined {
   return undefined;
 }
 
+/** OpenSSL/Node codes of a certificate that does not verify. */
+const CERTIFICATE_ERRORS = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_\w+|ERR_TLS_CERT\w*|HOSTNAME_MISMATCH|INVALID_CA|UNABLE_TO_DECRYPT_CERT_SIGNATURE)$/;
+
+/** A certificate verification failure, restated so that the peer/tool error says what is wrong and what to do. */
+function tlsFailure(err: Error, host: string): OutboundError | undefined {
+  const code = (err as { code?: string }).code;
+  if (!code || !CERTIFICATE_ERRORS.test(code)) return undefined;
+  return new OutboundError(
+    'network',
+    `TLS certificate verification failed for ${host} (${code}: ${err.message}); trust the server's CA with the peer's caCertificate, or set SKIP_SSL_VERIFY=true (not in production)`,
+    err,
+  );
+}
+
 /**
  * The one HTTP client for calls the gateway makes to upstreams (REST tools, peers, HTTP resources, OpenAPI
  * documents): undici with keep-alive pools, an overall timeout, a response size cap and cancellation.
@@ -187,7 +201,9 @@ export class OutboundHttp implements OnApplicationShutdown {
           address = resolved.address;
         }
         this.guard?.(address, Number(opts.port));
-        base({ ...opts, hostname: address, servername: opts.servername ?? (isIP(host) ? undefined : host) }, callback);
+        base({ ...opts, hostname: address, servername: opts.servername ?? (isIP(host) ? undefined : host) }, (err, socket) =>
+          err ? callback(tlsFailure(err, host) ?? err, null) : callback(null, socket!),
+        );
       })().catch((err: Error) => callback(err, null));
     };
   }
