@@ -58,7 +58,7 @@ export class AppConfig {
   readonly health: { probeTimeoutMs: number; maxEventLoopDelayMs: number; shutdownGraceMs: number };
   readonly tracing: { enabled: boolean; endpoint: string; headers: Record<string, string>; serviceName: string };
   readonly cache: { type: EnvironmentVariables['CACHE_TYPE']; ttlMs: number; maxItems: number };
-  readonly rateLimit: { enabled: boolean; toolCallsPerMinute: number; requestsPerMinute: number };
+  readonly rateLimit: { enabled: boolean; toolCallsPerMinute: number; requestsPerMinute: number; authFailuresPerMinute: number };
   readonly outbound: { ssrfProtection: boolean; allowLocalhost: boolean; allowPrivate: boolean; allowedNetworks: string[]; skipTlsVerify: boolean };
   readonly secrets: { encryptionSecret: string; previousSecrets: string[] };
   readonly mcp: {
@@ -146,7 +146,12 @@ export class AppConfig {
       serviceName: env.OTEL_SERVICE_NAME,
     };
     this.cache = { type: env.CACHE_TYPE, ttlMs: env.CACHE_TTL * 1000, maxItems: env.CACHE_MAX_ITEMS };
-    this.rateLimit = { enabled: env.RATE_LIMITING_ENABLED, toolCallsPerMinute: env.MAX_TOOL_CALLS_PER_MINUTE, requestsPerMinute: env.RATE_LIMIT_PER_MINUTE };
+    this.rateLimit = {
+      enabled: env.RATE_LIMITING_ENABLED,
+      toolCallsPerMinute: env.MAX_TOOL_CALLS_PER_MINUTE,
+      requestsPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    };
     this.outbound = {
       ssrfProtection: env.SSRF_PROTECTION_ENABLED,
       allowLocalhost: env.SSRF_ALLOW_LOCALHOST,

@@ -270,6 +270,16 @@ export class EnvironmentVariables {
   @Min(1)
   RATE_LIMIT_PER_MINUTE = 1000;
 
+  @EnvDoc({
+    group: 'Rate limits',
+    description:
+      'Failed authentication attempts (wrong password, invalid, expired or revoked token) a client IP address may make per minute, on the API, MCP transports, WebSocket upgrades and the admin sign-in. After that many, every attempt from that address, right or wrong, is refused (429 with Retry-After) until the minute is over. 0 disables; independent of RATE_LIMITING_ENABLED.',
+  })
+  @ToNumber()
+  @IsInt()
+  @Min(0)
+  AUTH_FAILURES_PER_MINUTE = 20;
+
   // ---- outbound safety ----
   @EnvDoc({ group: 'Outbound safety', description: 'Refuse outbound requests (REST tools, peers, HTTP resources, OpenAPI documents) to loopback, private, link-local and cloud-metadata addresses, checked after DNS resolution.' })
   @ToBoolean()
