@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { invalidNetworks } from '../common/http/ssrf-policy';
-import { DEFAULT_ENCRYPTION_SECRET, DEFAULT_JWT_SECRET, EnvironmentVariables } from './environment';
+import { DEFAULT_BASIC_PASSWORD, DEFAULT_ENCRYPTION_SECRET, DEFAULT_JWT_SECRET, EnvironmentVariables, MIN_BASIC_PASSWORD_LENGTH } from './environment';
 
 export type DatabaseDialect = 'sqlite' | 'postgres' | 'mysql';
 
@@ -310,6 +310,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }
     if (env.AUTH_ENCRYPTION_SECRET === DEFAULT_ENCRYPTION_SECRET) {
       problems.push(`AUTH_ENCRYPTION_SECRET: the placeholder secret is only allowed when ENVIRONMENT=development`);
+    }
+    if (env.BASIC_AUTH_PASSWORD === DEFAULT_BASIC_PASSWORD) {
+      problems.push(`BASIC_AUTH_PASSWORD: the default password is only allowed when ENVIRONMENT=development`);
+    } else if (env.BASIC_AUTH_PASSWORD.length < MIN_BASIC_PASSWORD_LENGTH) {
+      problems.push(`BASIC_AUTH_PASSWORD: must be at least ${MIN_BASIC_PASSWORD_LENGTH} characters when ENVIRONMENT=${env.ENVIRONMENT}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);
