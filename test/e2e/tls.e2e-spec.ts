@@ -44,7 +44,7 @@ describe('TLS verification of outbound requests', () => {
   it('refuses an upstream whose certificate does not verify, saying so (REST tool and peer)', async () => {
     const res = await callTool(gw, 'https_echo');
     expect(res.body.result.isError).toBe(true);
-    expect(res.body.result.content[0].text).toMatch(/TLS certificate verification failed for 127\.0\.0\.1 \(UNABLE_TO_VERIFY_LEAF_SIGNATURE: .*\); trust the server's CA with the peer's caCertificate, or set SKIP_SSL_VERIFY=true/);
+    expect(res.body.result.content[0].text).toMatch(/TLS certificate verification failed for 127\.0\.0\.1 \(UNABLE_TO_VERIFY_LEAF_SIGNATURE: .*\); a peer signed by a private CA can trust it with caCertificate, or set SKIP_SSL_VERIFY=true/);
     expect(api.requests).toHaveLength(0);
 
     const reg = await request(gw.url).post('/gateways').send({ name: 'untrusted peer', url: `${peer.url}/mcp` }).expect(502);

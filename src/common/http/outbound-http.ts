@@ -65,7 +65,7 @@ function tlsFailure(err: Error, host: string): OutboundError | undefined {
   if (!code || !CERTIFICATE_ERRORS.test(code)) return undefined;
   return new OutboundError(
     'network',
-    `TLS certificate verification failed for ${host} (${code}: ${err.message}); trust the server's CA with the peer's caCertificate, or set SKIP_SSL_VERIFY=true (not in production)`,
+    `TLS certificate verification failed for ${host} (${code}: ${err.message}); a peer signed by a private CA can trust it with caCertificate, or set SKIP_SSL_VERIFY=true (not in production)`,
     err,
   );
 }
