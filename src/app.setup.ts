@@ -14,9 +14,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
   }
   if (server.corsOrigins.length) {
+    // `*` means any site may read responses, but never with the browser's credentials (cookies, HTTP auth): an
+    // explicit list of origins is what enables credentialed cross-origin calls.
+    const anyOrigin = server.corsOrigins.includes('*');
     app.enableCors({
-      origin: server.corsOrigins.includes('*') ? true : server.corsOrigins,
-      credentials: true,
+      origin: anyOrigin ? '*' : server.corsOrigins,
+      credentials: !anyOrigin,
       exposedHeaders: ['Mcp-Session-Id', 'Retry-After', 'WWW-Authenticate'],
     });
   }

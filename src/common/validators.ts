@@ -1,19 +1,42 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 import { HEADER_NAME, HEADER_VALUE } from './credentials';
 
-/** A `{name: value}` map of HTTP headers: valid names, string values without line breaks, at most 64 entries. */
+/**
+ * Header names that carry credentials. Static `headers` are stored and returned as they are, so these are refused
+ * there: credentials go in `auth`, which is stored encrypted and masked in every response.
+ */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|private-token)$|token|secret|passw(or)?d|api-?key|credential/i;
+
+/** The first header name in the map that carries credentials, if any. */
+export function credentialHeader(headers: unknown): string | undefined {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return undefined;
+  return Object.keys(headers).find((name) => CREDENTIAL_HEADER.test(name));
+}
+
+/**
+ * A `{name: value}` map of HTTP headers: valid names, string values without line breaks, at most 64 entries, and no
+ * credential-bearing names (Authorization, Cookie, X-API-Key, ...: those belong in `auth`).
+ */
 export function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isHeaderMap',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: (a: ValidationArguments) => `${a.property} must map header names to single-line string values`, ...options },
+      options: {
+        message: (a: ValidationArguments) => {
+          const credential = credentialHeader(a.value);
+          return credential
+            ? `${a.property} must not carry credentials ('${credential}'): put them in auth (authType bearer, basic or authheaders), which is stored encrypted and masked in responses`
+            : `${a.property} must map header names to single-line string values`;
+        },
+        ...options,
+      },
       validator: {
         validate(value: unknown) {
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
           const entries = Object.entries(value);
-          return entries.length <= 64 && entries.every(([k, v]) => HEADER_NAME.test(k) && typeof v === 'string' && HEADER_VALUE.test(v));
+          return entries.length <= 64 && entries.every(([k, v]) => HEADER_NAME.test(k) && typeof v === 'string' && HEADER_VALUE.test(v)) && !credentialHeader(value);
         },
       },
     });

@@ -49,6 +49,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ENVIRONMENT: 'production', JWT_SECRET_KEY: 'short-secret' })).toThrow(/at least 32 characters/);
     const strong = 'x'.repeat(40);
     expect(() => loadConfig({ ENVIRONMENT: 'production', JWT_SECRET_KEY: strong })).toThrow(/AUTH_ENCRYPTION_SECRET/);
-    expect(loadConfig({ ENVIRONMENT: 'production', JWT_SECRET_KEY: strong, AUTH_ENCRYPTION_SECRET: strong }).isDevelopment).toBe(false);
+    const secrets = { JWT_SECRET_KEY: strong, AUTH_ENCRYPTION_SECRET: strong, BASIC_AUTH_PASSWORD: 'a-long-admin-password' };
+    expect(loadConfig({ ENVIRONMENT: 'production', ...secrets }).isDevelopment).toBe(false);
+  });
+
+  it.each(['production', 'staging'])('refuses the default or a short BASIC_AUTH_PASSWORD when ENVIRONMENT=%s', (environment) => {
+    const strong = { JWT_SECRET_KEY: 'x'.repeat(40), AUTH_ENCRYPTION_SECRET: 'y'.repeat(40) };
+    expect(() => loadConfig({ ENVIRONMENT: environment, ...strong })).toThrow(/^Invalid configuration:\n {2}- BASIC_AUTH_PASSWORD: the default password is only allowed when ENVIRONMENT=development$/);
+    expect(() => loadConfig({ ENVIRONMENT: environment, ...strong, BASIC_AUTH_PASSWORD: 'changeme' })).toThrow(/BASIC_AUTH_PASSWORD: the default password/);
+    expect(() => loadConfig({ ENVIRONMENT: environment, ...strong, BASIC_AUTH_PASSWORD: 'short-pw-11' })).toThrow(
+      new RegExp(`BASIC_AUTH_PASSWORD: must be at least 12 characters when ENVIRONMENT=${environment}`),
+    );
+    expect(loadConfig({ ENVIRONMENT: environment, ...strong, BASIC_AUTH_PASSWORD: 'twelve-chars' }).auth.basicPassword).toBe('twelve-chars');
+    // Development keeps working out of the box.
+    expect(loadConfig({}).auth.basicPassword).toBe('changeme');
   });
 });

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { invalidNetworks } from '../common/http/ssrf-policy';
-import { DEFAULT_ENCRYPTION_SECRET, DEFAULT_JWT_SECRET, EnvironmentVariables } from './environment';
+import { DEFAULT_BASIC_PASSWORD, DEFAULT_ENCRYPTION_SECRET, DEFAULT_JWT_SECRET, EnvironmentVariables, MIN_BASIC_PASSWORD_LENGTH } from './environment';
 
 export type DatabaseDialect = 'sqlite' | 'postgres' | 'mysql';
 
@@ -58,7 +58,7 @@ export class AppConfig {
   readonly health: { probeTimeoutMs: number; maxEventLoopDelayMs: number; shutdownGraceMs: number };
   readonly tracing: { enabled: boolean; endpoint: string; headers: Record<string, string>; serviceName: string };
   readonly cache: { type: EnvironmentVariables['CACHE_TYPE']; ttlMs: number; maxItems: number };
-  readonly rateLimit: { enabled: boolean; toolCallsPerMinute: number; requestsPerMinute: number };
+  readonly rateLimit: { enabled: boolean; toolCallsPerMinute: number; requestsPerMinute: number; authFailuresPerMinute: number };
   readonly outbound: { ssrfProtection: boolean; allowLocalhost: boolean; allowPrivate: boolean; allowedNetworks: string[]; skipTlsVerify: boolean };
   readonly secrets: { encryptionSecret: string; previousSecrets: string[] };
   readonly mcp: {
@@ -148,7 +148,12 @@ export class AppConfig {
       serviceName: env.OTEL_SERVICE_NAME,
     };
     this.cache = { type: env.CACHE_TYPE, ttlMs: env.CACHE_TTL * 1000, maxItems: env.CACHE_MAX_ITEMS };
-    this.rateLimit = { enabled: env.RATE_LIMITING_ENABLED, toolCallsPerMinute: env.MAX_TOOL_CALLS_PER_MINUTE, requestsPerMinute: env.RATE_LIMIT_PER_MINUTE };
+    this.rateLimit = {
+      enabled: env.RATE_LIMITING_ENABLED,
+      toolCallsPerMinute: env.MAX_TOOL_CALLS_PER_MINUTE,
+      requestsPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    };
     this.outbound = {
       ssrfProtection: env.SSRF_PROTECTION_ENABLED,
       allowLocalhost: env.SSRF_ALLOW_LOCALHOST,
@@ -309,6 +314,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }
     if (env.AUTH_ENCRYPTION_SECRET === DEFAULT_ENCRYPTION_SECRET) {
       problems.push(`AUTH_ENCRYPTION_SECRET: the placeholder secret is only allowed when ENVIRONMENT=development`);
+    }
+    if (env.BASIC_AUTH_PASSWORD === DEFAULT_BASIC_PASSWORD) {
+      problems.push(`BASIC_AUTH_PASSWORD: the default password is only allowed when ENVIRONMENT=development`);
+    } else if (env.BASIC_AUTH_PASSWORD.length < MIN_BASIC_PASSWORD_LENGTH) {
+      problems.push(`BASIC_AUTH_PASSWORD: must be at least ${MIN_BASIC_PASSWORD_LENGTH} characters when ENVIRONMENT=${env.ENVIRONMENT}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);

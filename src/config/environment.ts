@@ -7,6 +7,10 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 
 /** The placeholder secret shipped in `.env.example`; refused outside development. */
 export const DEFAULT_JWT_SECRET = 'my-test-key-change-me-in-production';
+/** The default Basic auth password; refused outside development. */
+export const DEFAULT_BASIC_PASSWORD = 'changeme';
+/** Shortest BASIC_AUTH_PASSWORD accepted outside development. */
+export const MIN_BASIC_PASSWORD_LENGTH = 12;
 /** The placeholder encryption passphrase; refused outside development. */
 export const DEFAULT_ENCRYPTION_SECRET = 'my-test-salt-change-me-in-production';
 
@@ -61,7 +65,7 @@ export class EnvironmentVariables {
   @IsBoolean()
   SECURITY_HEADERS_ENABLED = true;
 
-  @EnvDoc({ group: 'Server', description: 'Browser origins allowed to call the REST API cross-origin (CORS), comma-separated; `*` allows any; empty disables CORS.' })
+  @EnvDoc({ group: 'Server', description: 'Browser origins allowed to call the REST API cross-origin (CORS), comma-separated, with credentials; `*` allows any origin but without credentials (cookies, HTTP auth); empty disables CORS.' })
   @ToList()
   @IsArray()
   @IsString({ each: true })
@@ -247,10 +251,14 @@ export class EnvironmentVariables {
   @MinLength(1)
   BASIC_AUTH_USER = 'admin';
 
-  @EnvDoc({ group: 'Authentication', description: 'Password accepted by HTTP Basic authentication.', sensitive: true })
+  @EnvDoc({
+    group: 'Authentication',
+    description: 'Password accepted by HTTP Basic authentication (outside development: not the default, at least 12 characters).',
+    sensitive: true,
+  })
   @IsString()
   @MinLength(1)
-  BASIC_AUTH_PASSWORD = 'changeme';
+  BASIC_AUTH_PASSWORD = DEFAULT_BASIC_PASSWORD;
 
   // ---- rate limits ----
   @EnvDoc({ group: 'Rate limits', description: 'Enable rate limiting (per client: token subject, else IP address).' })
@@ -269,6 +277,16 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   RATE_LIMIT_PER_MINUTE = 1000;
+
+  @EnvDoc({
+    group: 'Rate limits',
+    description:
+      'Failed authentication attempts (wrong password, invalid, expired or revoked token) a client IP address may make per minute, on the API, MCP transports, WebSocket upgrades and the admin sign-in. After that many, every attempt from that address, right or wrong, is refused (429 with Retry-After) until the minute is over. 0 disables; independent of RATE_LIMITING_ENABLED.',
+  })
+  @ToNumber()
+  @IsInt()
+  @Min(0)
+  AUTH_FAILURES_PER_MINUTE = 20;
 
   // ---- outbound safety ----
   @EnvDoc({ group: 'Outbound safety', description: 'Refuse outbound requests (REST tools, peers, HTTP resources, OpenAPI documents) to loopback, private, link-local and cloud-metadata addresses, checked after DNS resolution.' })

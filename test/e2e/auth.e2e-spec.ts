@@ -11,7 +11,9 @@ import { connectMcp, until } from '../support/mcp';
 import { ROOT } from '../support/process';
 
 const SECRET = 'auth-test-secret-that-is-long-enough-for-production';
-const AUTH_ENV = { AUTH_REQUIRED: 'true', JWT_SECRET_KEY: SECRET, BASIC_AUTH_USER: 'ops', BASIC_AUTH_PASSWORD: 'correct horse' };
+// The tests here fail authentication on purpose many times from one address: the lockout that would follow
+// (AUTH_FAILURES_PER_MINUTE) has its own tests in rate-limit.e2e-spec.ts.
+const AUTH_ENV = { AUTH_REQUIRED: 'true', JWT_SECRET_KEY: SECRET, BASIC_AUTH_USER: 'ops', BASIC_AUTH_PASSWORD: 'correct horse', AUTH_FAILURES_PER_MINUTE: '0' };
 /** Routes anyone may call. Everything else must answer 401 without credentials. */
 const PUBLIC_ROUTES = new Set(['GET /health', 'GET /ready']);
 /** The admin UI's sign-in page (a POST without its CSRF cookie is refused with 403). */
@@ -21,14 +23,32 @@ const ADMIN_LOGIN_ROUTES = new Map([
 ]);
 
 const key = (secret = SECRET) => new TextEncoder().encode(secret);
+const now = () => Math.floor(Date.now() / 1000);
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 /** A token signed as the tests need it (expired, another key, no jti...). */
-async function craft(claims: Record<string, unknown>, options: { secret?: string; exp?: number | null; jti?: string | null; aud?: string } = {}): Promise<string> {
-  const jwt = new SignJWT({ username: 'crafted', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('crafted').setIssuedAt().setIssuer('mcpgateway').setAudience(options.aud ?? 'mcpgateway-api');
+async function craft(claims: Record<string, unknown>, options: { secret?: string; exp?: number | null; jti?: string | null; aud?: string; iat?: number | null } = {}): Promise<string> {
+  const jwt = new SignJWT({ username: 'crafted', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('crafted').setIssuer('mcpgateway').setAudience(options.aud ?? 'mcpgateway-api');
+  if (options.iat !== null) jwt.setIssuedAt(options.iat);
   if (options.jti !== null) jwt.setJti(options.jti ?? 'crafted-jti');
   if (options.exp !== null) jwt.setExpirationTime(options.exp ?? Math.floor(Date.now() / 1000) + 600);
   return jwt.sign(key(options.secret));
+}
+
+/** Attempts a WebSocket upgrade (subprotocol mcp): 101 when it opened, else the refusal's status and headers. */
+function wsUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown> }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, 'mcp', { headers });
+    ws.on('error', () => undefined);
+    ws.once('open', () => {
+      ws.close();
+      resolve({ status: 101, headers: {} });
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+    });
+  });
 }
 
 describe('authentication', () => {
@@ -63,6 +83,19 @@ describe('authentication', () => {
     }
     expect(checked.length).toBeGreaterThan(60);
     expect((await http.get('/tools')).headers['www-authenticate']).toBe('Bearer realm="mcp-gateway"');
+
+    // WebSocket upgrades are not Express routes: /ws and /servers/{id}/ws (for a server that exists, and one that
+    // does not) answer 401 before anything else, without credentials and with wrong ones.
+    const server = (await http.post('/servers').auth('ops', 'correct horse').send({ name: 'ws-auth-target' }).expect(201)).body;
+    for (const path of ['/ws', `/servers/${server.id}/ws`, '/servers/some-id/ws']) {
+      for (const headers of [{}, { Authorization: 'Bearer forged' }, { Authorization: 'Basic b3BzOndyb25n' }] as Array<Record<string, string>>) {
+        const refused = await wsUpgrade(`${gw.url.replace('http', 'ws')}${path}`, headers);
+        expect([path, headers, refused.status]).toEqual([path, headers, 401]);
+        expect(refused.headers['www-authenticate']).toBe('Bearer realm="mcp-gateway"');
+      }
+    }
+    const basic = `Basic ${Buffer.from('ops:correct horse').toString('base64')}`;
+    expect((await wsUpgrade(`${gw.url.replace('http', 'ws')}/servers/${server.id}/ws`, { Authorization: basic })).status).toBe(101);
   });
 
   it('accepts Basic credentials and refuses wrong ones', async () => {
@@ -87,6 +120,10 @@ describe('authentication', () => {
       ['without exp', await craft({}, { exp: null }), /'exp'/],
       ['without jti', await craft({}, { jti: null }), /'jti'/],
       ['for another audience', await craft({}, { aud: 'someone-else' }), /'aud'/],
+      ['without iat', await craft({}, { iat: null }), /'iat'/],
+      ['issued an hour in the future', await craft({}, { iat: now() + 3600 }), /^Token claim 'iat' is invalid: issued in the future$/],
+      ['issued 40 s in the future', await craft({}, { iat: now() + 40 }), /'iat' is invalid: issued in the future/],
+      ['with a non-numeric iat', await craft({ iat: 'yesterday' }, { iat: null }), /'iat'/],
       ['garbage', 'not-a-jwt', /malformed/i],
     ];
     for (const [label, bad, message] of cases) {
@@ -94,6 +131,8 @@ describe('authentication', () => {
       expect([label, res.status]).toEqual([label, 401]);
       expect(res.body.message).toMatch(message);
     }
+    // Clock skew of up to 30 s is tolerated.
+    await http.get('/tools').set('authorization', `Bearer ${await craft({}, { iat: now() + 20 })}`).expect(200);
   });
 
   it('mints tokens over the API and revokes them by jti (also tokens it did not mint)', async () => {

@@ -56,6 +56,20 @@ export function blockedCause(err: unknown): OutboundError | undefined {
   return undefined;
 }
 
+/** OpenSSL/Node codes of a certificate that does not verify. */
+const CERTIFICATE_ERRORS = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_\w+|ERR_TLS_CERT\w*|HOSTNAME_MISMATCH|INVALID_CA|UNABLE_TO_DECRYPT_CERT_SIGNATURE)$/;
+
+/** A certificate verification failure, restated so that the peer/tool error says what is wrong and what to do. */
+function tlsFailure(err: Error, host: string): OutboundError | undefined {
+  const code = (err as { code?: string }).code;
+  if (!code || !CERTIFICATE_ERRORS.test(code)) return undefined;
+  return new OutboundError(
+    'network',
+    `TLS certificate verification failed for ${host} (${code}: ${err.message}); a peer signed by a private CA can trust it with caCertificate, or set SKIP_SSL_VERIFY=true (not in production)`,
+    err,
+  );
+}
+
 /**
  * The one HTTP client for calls the gateway makes to upstreams (REST tools, peers, HTTP resources, OpenAPI
  * documents): undici with keep-alive pools, an overall timeout, a response size cap and cancellation.
@@ -144,21 +158,33 @@ export class OutboundHttp implements OnApplicationShutdown {
   }
 
   private async firstBlocked(hostname: string): Promise<string | null> {
+    const resolved = await this.resolveChecked(hostname);
+    return 'reason' in resolved ? resolved.reason : null;
+  }
+
+  /**
+   * Resolves a name ONCE and checks every address it got: the reason the first blocked one is refused, or the
+   * address to connect to (one of exactly the addresses that were checked).
+   */
+  private async resolveChecked(hostname: string): Promise<{ address: string } | { reason: string }> {
     let addresses: Array<{ address: string }>;
     try {
       addresses = await this.resolve(hostname);
     } catch (err) {
-      return `cannot resolve ${hostname} (${(err as { code?: string }).code ?? (err as Error).message})`;
+      return { reason: `cannot resolve ${hostname} (${(err as { code?: string }).code ?? (err as Error).message})` };
     }
-    if (!addresses.length) return `${hostname} has no address`;
+    if (!addresses.length) return { reason: `${hostname} has no address` };
     for (const a of addresses) {
       const reason = blockedAddress(a.address, this.policy);
-      if (reason) return `${hostname} resolves to ${reason}`;
+      if (reason) return { reason: `${hostname} resolves to ${reason}` };
     }
-    return null;
+    return { address: addresses[0].address };
   }
 
-  /** Wraps undici's connector: resolve, check every address, connect to the checked one (SNI keeps the name). */
+  /**
+   * Wraps undici's connector: resolve once, check every address, connect to one of the checked addresses (never a
+   * second lookup, whose answer could differ: DNS rebinding). TLS still verifies, and SNI names, the host name.
+   */
   private checkedConnector(base: buildConnector.connector): buildConnector.connector {
     return (opts, callback) => {
       void (async () => {
@@ -168,12 +194,16 @@ export class OutboundHttp implements OnApplicationShutdown {
           const reason = blockedAddress(host, this.policy);
           if (reason) throw new OutboundError('blocked', `blocked by SSRF protection: ${reason}`);
         } else {
-          const reason = blockedHostname(host) ?? (await this.firstBlocked(host));
-          if (reason) throw new OutboundError('blocked', `blocked by SSRF protection: ${reason}`);
-          address = (await this.resolve(host))[0].address;
+          const named = blockedHostname(host);
+          if (named) throw new OutboundError('blocked', `blocked by SSRF protection: ${named}`);
+          const resolved = await this.resolveChecked(host);
+          if ('reason' in resolved) throw new OutboundError('blocked', `blocked by SSRF protection: ${resolved.reason}`);
+          address = resolved.address;
         }
         this.guard?.(address, Number(opts.port));
-        base({ ...opts, hostname: address, servername: opts.servername ?? (isIP(host) ? undefined : host) }, callback);
+        base({ ...opts, hostname: address, servername: opts.servername ?? (isIP(host) ? undefined : host) }, (err, socket) =>
+          err ? callback(tlsFailure(err, host) ?? err, null) : callback(null, socket!),
+        );
       })().catch((err: Error) => callback(err, null));
     };
   }

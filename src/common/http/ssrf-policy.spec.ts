@@ -28,11 +28,29 @@ describe('SSRF address policy (pure: no connection is opened)', () => {
     ['224.0.0.251', /multicast/],
     ['ff02::fb', /multicast/],
     ['255.255.255.255', /reserved/],
+    // IPv6 forms that embed an IPv4 address are judged by that address
+    ['::7f00:1', /127\.0\.0\.1 is a loopback/], // IPv4-compatible
+    ['::127.0.0.1', /127\.0\.0\.1 is a loopback/],
+    ['::a00:1', /10\.0\.0\.1 is a private/],
+    ['::ffff:0:7f00:1', /127\.0\.0\.1 is a loopback/], // IPv4-translated
+    ['::ffff:0:10.1.2.3', /10\.1\.2\.3 is a private/],
+    ['2002:7f00:1::1', /127\.0\.0\.1 is a loopback/], // 6to4
+    ['2002:a9fe:a9fe::', /169\.254\.169\.254 is a cloud metadata/],
+    ['2002:c0a8:101:0:0:0:0:1', /192\.168\.1\.1 is a private/],
+    ['64:ff9b::7f00:1', /127\.0\.0\.1 is a loopback/], // NAT64
+    ['64:ff9b::10.0.0.1', /10\.0\.0\.1 is a private/],
+    ['64:ff9b::a9fe:a9fe', /metadata/],
+    ['64:ff9b:1::a00:1', /reserved/], // local-use NAT64
+    ['fec0::1', /private/], // site-local
+    ['feff:ffff::1', /private/],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /reserved/], // Teredo
+    ['fe80::1%eth0', /link-local/],
+    ['[::1]', /loopback/],
   ])('blocks %s', (ip, reason) => {
     expect(blockedAddress(ip, strict)).toMatch(reason);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '172.32.0.1', '192.169.0.1', '11.0.0.1'])('allows public address %s', (ip) => {
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '172.32.0.1', '192.169.0.1', '11.0.0.1', '64:ff9b::5db8:d822', '2002:5db8:d822::1', '2001:4860:4860::8888'])('allows public address %s', (ip) => {
     expect(blockedAddress(ip, strict)).toBeNull();
   });
 
@@ -53,6 +71,11 @@ describe('SSRF address policy (pure: no connection is opened)', () => {
     }
     expect(blockedAddress(urlHost('http://0xa9fea9fe/latest/meta-data'), strict)).toMatch(/metadata/);
     expect(canonicalIp('::FFFF:10.0.0.1')).toBe('10.0.0.1');
+    expect(canonicalIp('0:0:0:0:0:0:7f00:1')).toBe('127.0.0.1');
+    expect(canonicalIp('64:FF9B::808:808')).toBe('8.8.8.8');
+    expect(canonicalIp('::1')).toBe('::1');
+    expect(canonicalIp('::')).toBe('::');
+    expect(canonicalIp('2606:4700::1111')).toBe('2606:4700::1111');
   });
 
   it('refuses metadata host names before any lookup, and validates allowlist CIDRs', () => {

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
+import { AuthLockoutError } from '../rate-limit/auth-failure-limiter.service';
 import { Authenticator } from './authenticator.service';
 import type { Principal } from './principal';
 import { IS_PUBLIC, type PublicWhen } from './public.decorator';
@@ -41,7 +42,9 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     let principal: Principal | null = null;
     try {
-      principal = await this.authenticator.authenticate(req.headers);
+      // Failures count against the client's address where they are refused (not on public routes, whose own
+      // guards, like the admin UI's, authenticate again and count there).
+      principal = await this.authenticator.authenticate(req.headers, isPublic ? undefined : req.ip);
     } catch (err) {
       if (!isPublic) throw this.challenge(context, err as DomainError);
     }
@@ -58,7 +61,8 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
 
   private challenge(context: ExecutionContext, err: DomainError): DomainError {
     const res = context.switchToHttp().getResponse<Response>();
-    res.setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
+    if (err instanceof AuthLockoutError) res.setHeader('Retry-After', String(err.retryAfter));
+    else res.setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
     return err;
   }
 }

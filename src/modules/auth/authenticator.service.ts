@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
+import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter.service';
 import type { Principal } from './principal';
 import { subjectOf, TokenService } from './token.service';
 import { TokensService } from './tokens.service';
@@ -28,6 +29,9 @@ function cookie(headers: IncomingHttpHeaders, name: string): string | undefined 
  * Turns request headers into a principal: `Authorization: Bearer <JWT>`, `Authorization: Basic` with
  * BASIC_AUTH_USER/PASSWORD, or the admin UI's session cookie. Null when no credentials were sent; a 401 naming
  * the problem when they are wrong (bad password, expired, tampered, revoked, wrong algorithm...).
+ *
+ * Given the client's address, failures count against AUTH_FAILURES_PER_MINUTE, and past it every attempt from
+ * that address is refused with a 429 (AuthLockoutError) before its credentials are even looked at.
  */
 @Injectable()
 export class Authenticator {
@@ -35,19 +39,37 @@ export class Authenticator {
     private readonly tokens: TokenService,
     private readonly registry: TokensService,
     private readonly config: AppConfig,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
-  async authenticate(headers: IncomingHttpHeaders): Promise<Principal | null> {
+  /** The principal the headers' credentials prove; `client` (IP address) is charged for a failure. */
+  async authenticate(headers: IncomingHttpHeaders, client?: string): Promise<Principal | null> {
     const header = headers.authorization;
     if (header) {
       const [scheme, ...rest] = header.trim().split(/\s+/);
       const value = rest.join(' ');
-      if (/^bearer$/i.test(scheme)) return this.fromJwt(value);
-      if (/^basic$/i.test(scheme)) return this.fromBasic(value);
-      throw new DomainError(ErrorCode.Unauthorized, `Unsupported authorization scheme '${scheme}' (use Bearer or Basic)`);
+      return this.attempt(client, () => {
+        if (/^bearer$/i.test(scheme)) return this.fromJwt(value);
+        if (/^basic$/i.test(scheme)) return this.fromBasic(value);
+        throw new DomainError(ErrorCode.Unauthorized, `Unsupported authorization scheme '${scheme}' (use Bearer or Basic)`);
+      });
     }
     const session = cookie(headers, SESSION_COOKIE);
-    return session ? this.fromJwt(session) : null;
+    return session ? this.attempt(client, () => this.fromJwt(session)) : null;
+  }
+
+  /**
+   * Runs a credential check for `client`: refused (AuthLockoutError, 429) while the address is locked out, and a
+   * 401 from `check` counts as a failure. Without a client address, just runs the check.
+   */
+  async attempt<T>(client: string | undefined, check: () => T | Promise<T>): Promise<T> {
+    if (client) await this.failures.assertNotLocked(client);
+    try {
+      return await check();
+    } catch (err) {
+      if (client && err instanceof DomainError && err.code === ErrorCode.Unauthorized) await this.failures.recordFailure(client);
+      throw err;
+    }
   }
 
   async fromJwt(token: string): Promise<Principal> {

@@ -4,6 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 
+/** Clock skew tolerated between the gateway and whoever minted a token, in seconds. */
+const CLOCK_SKEW_S = 30;
+
 export interface SignOptions {
   subject: string;
   /** Minutes; 0 for a token without expiry (accepted only with REQUIRE_TOKEN_EXPIRATION=false). */
@@ -27,7 +30,8 @@ export function subjectOf(payload: JWTPayload): string | undefined {
 /**
  * HS256 JWTs signed with JWT_SECRET_KEY, in the reference gateway's shape (`sub`, `username`, `iat`, `jti`, `exp`,
  * `iss`, `aud`), so tokens minted by either work with both. Verification accepts HS256 only (no `none`, no
- * algorithm confusion), checks `exp` with 30 s of clock skew, and `iss`/`aud` when configured.
+ * algorithm confusion), requires `iat` and refuses one more than 30 s in the future, checks `exp` (and `nbf`) with
+ * 30 s of clock skew, and `iss`/`aud` when configured.
  */
 @Injectable()
 export class TokenService {
@@ -61,11 +65,14 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
-        clockTolerance: 30,
+        clockTolerance: CLOCK_SKEW_S,
         ...(audience ? { audience } : {}),
         ...(issuer ? { issuer } : {}),
-        requiredClaims: [...(requireExpiration ? ['exp'] : []), ...(requireJti ? ['jti'] : [])],
+        requiredClaims: ['iat', ...(requireExpiration ? ['exp'] : []), ...(requireJti ? ['jti'] : [])],
       });
+      // jose checks that `iat` is a number, but its age only with maxTokenAge: a token "issued" later than now is forged
+      // or minted on a clock that is wrong.
+      if (payload.iat! > Date.now() / 1000 + CLOCK_SKEW_S) throw new DomainError(ErrorCode.Unauthorized, "Token claim 'iat' is invalid: issued in the future");
       if (!subjectOf(payload)) throw new DomainError(ErrorCode.Unauthorized, 'Token has no subject (sub, username or email)');
       return payload;
     } catch (err) {

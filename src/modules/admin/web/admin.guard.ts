@@ -38,7 +38,7 @@ export class AdminGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AdminRequest>();
     let principal: Principal | null = null;
     try {
-      principal = await this.authenticator.authenticate(req.headers);
+      principal = await this.authenticator.authenticate(req.headers, req.ip);
     } catch {
       principal = null; // expired or revoked session: sign in again
     }

@@ -75,7 +75,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     if (problem) return refuse(socket, 403, problem);
     let principal: Principal | null;
     try {
-      principal = await this.authenticator.authenticate(req.headers);
+      principal = await this.authenticator.authenticate(req.headers, req.socket.remoteAddress);
     } catch (err) {
       return refuse(socket, 401, (err as Error).message);
     }
