@@ -403,6 +403,7 @@ describe('admin UI', () => {
     expect(await page.getByText('Who to greet').count()).toBe(1);
     await page.getByTestId('detail-actions').getByRole('link', { name: 'Edit' }).click();
     await page.getByLabel('Template').fill('Goodbye {{name}}.');
+    await shot('prompt-form-edit');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('prompt-version').filter({ hasText: 'version 2' }).waitFor();
     await page.getByLabel('name').fill('Ada');
@@ -443,6 +444,7 @@ describe('admin UI', () => {
     await page.getByRole('heading', { name: 'Readme (v2)' }).waitFor();
     expect(await page.getByTestId('resource-text').textContent()).toBe('# Readme, second edition');
     expect(await api<{ text: string }>('GET', `/resources/${id}`)).toMatchObject({ text: '# Readme, second edition' });
+    await shot('resource-detail');
     const [stored] = (await api<Array<{ id: string; description: string | null; mimeType: string }>>('GET', '/resources')).filter((r) => r.id === id);
     expect(stored).toMatchObject({ description: null, mimeType: 'text/markdown' });
     await page.goto(`${gw.url}/admin/resources`);
@@ -564,6 +566,7 @@ describe('admin UI', () => {
     await odd.getByRole('link', { name: 'odd' }).click();
     await page.getByRole('heading', { name: /Tag odd/ }).waitFor();
     expect(await page.getByTestId('tag-tools').getByRole('link', { name: /^bulk_/ }).count()).toBe(13);
+    await shot('tag-detail');
     await page.getByTestId('tag-tools').getByRole('link', { name: 'Open in the tools list' }).click();
     await page.waitForURL(/\/admin\/tools\?tag=odd$/);
     await page.getByTestId('page-summary').filter({ hasText: 'of 13' }).waitFor();

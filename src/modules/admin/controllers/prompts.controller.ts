@@ -5,6 +5,7 @@ import { CreatePromptDto } from '../../prompts/dto/create-prompt.dto';
 import { UpdatePromptDto } from '../../prompts/dto/update-prompt.dto';
 import type { Prompt } from '../../prompts/prompt.model';
 import { PromptsService } from '../../prompts/prompts.service';
+import { primaryPeers } from '../presenters/catalog-pages';
 import { loadEntityMetrics } from '../presenters/metrics';
 import { type ListSpec, type PeerChoice, tagsCell } from '../presenters/list.presenter';
 import { GatewaysService } from '../../federation/gateways.service';
@@ -62,8 +63,8 @@ export class AdminPromptsController extends CatalogPagesController<Prompt> {
     super(prompts);
   }
 
-  protected override async peerChoices(): Promise<PeerChoice[]> {
-    return (await this.gateways.findAll()).filter((g) => !g.alternateOf);
+  protected override peerChoices(): Promise<PeerChoice[]> {
+    return primaryPeers(this.gateways);
   }
 
   protected fields(prompt?: Prompt): FieldSpec[] {

@@ -5,6 +5,7 @@ import { CreateResourceDto } from '../../resources/dto/create-resource.dto';
 import { UpdateResourceDto } from '../../resources/dto/update-resource.dto';
 import type { Resource } from '../../resources/resource.model';
 import { base64Size, ResourcesService } from '../../resources/resources.service';
+import { primaryPeers } from '../presenters/catalog-pages';
 import { loadEntityMetrics } from '../presenters/metrics';
 import { type ListSpec, type PeerChoice, tagsCell } from '../presenters/list.presenter';
 import { GatewaysService } from '../../federation/gateways.service';
@@ -82,8 +83,8 @@ export class AdminResourcesController extends CatalogPagesController<Resource> {
     super(resources);
   }
 
-  protected override async peerChoices(): Promise<PeerChoice[]> {
-    return (await this.gateways.findAll()).filter((g) => !g.alternateOf);
+  protected override peerChoices(): Promise<PeerChoice[]> {
+    return primaryPeers(this.gateways);
   }
 
   protected fields(resource?: Resource): FieldSpec[] {

@@ -13,7 +13,7 @@ import { ToolsService } from '../../tools/tools.service';
 import { GatewaysService } from '../../federation/gateways.service';
 import { ToolCallLimiter } from '../../rate-limit/tool-call-limiter.service';
 import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
-import { afterDelete, afterToggle, renderForm, renderList } from '../presenters/catalog-pages';
+import { afterDelete, afterToggle, primaryPeers, renderForm, renderList } from '../presenters/catalog-pages';
 import { AdminListQuery, type ListSpec, statusBadge, tagsCell } from '../presenters/list.presenter';
 import { loadEntityMetrics } from '../presenters/metrics';
 import { argumentFields, coerceArguments } from '../presenters/schema-form';
@@ -135,7 +135,7 @@ export class AdminToolsController {
 
   @Get()
   list(@Req() req: AdminRequest, @Res() res: Response, @Query() q: AdminListQuery): Promise<void> {
-    return renderList(req, res, 'tools', this.tools, TOOL_LIST, q, async () => (await this.gateways.findAll()).filter((g) => !g.alternateOf));
+    return renderList(req, res, 'tools', this.tools, TOOL_LIST, q, () => primaryPeers(this.gateways));
   }
 
   @Get('new')

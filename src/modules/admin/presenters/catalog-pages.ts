@@ -11,6 +11,11 @@ export interface ListableService<T extends CatalogItem> {
   allTags(includeInactive: boolean): Promise<Array<{ tags: string[] }>>;
 }
 
+/** The peers a list's source filter offers: primaries only (an alternate serves its primary's catalog). */
+export async function primaryPeers(gateways: { findAll(): Promise<Array<PeerChoice & { alternateOf: string | null }>> }): Promise<PeerChoice[]> {
+  return (await gateways.findAll()).filter((g) => !g.alternateOf);
+}
+
 /** Every tag used by items of one kind, sorted (for the tag filter). */
 export async function tagNames(service: Pick<ListableService<CatalogItem>, 'allTags'>): Promise<string[]> {
   const names = new Set<string>();
