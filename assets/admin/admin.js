@@ -146,3 +146,9 @@ function focusFirstProblem(form) {
     setTimeout(check, 0);
   });
 })();
+
+// The flash area shows the error of the last htmx action; the next action starts with it empty.
+document.addEventListener('htmx:beforeRequest', function () {
+  var flash = document.getElementById('flash');
+  if (flash && flash.firstChild) flash.innerHTML = '';
+});
