@@ -50,6 +50,13 @@ document.addEventListener('alpine:init', function () {
     };
   });
 
+  // The search box of a picker: Enter searches now instead of submitting the surrounding form.
+  Alpine.data('picker', function () {
+    return {
+      search: function () { if (window.htmx) window.htmx.trigger(this.$el, 'pickersearch'); },
+    };
+  });
+
   // Shows a form's fields marked data-show-if="<field>" data-show-values="A,B" only while <field> has one of those
   // values (and is itself shown). The server reads only the fields that apply, so this is presentation only.
   Alpine.data('conditionalFields', function () {
@@ -72,6 +79,7 @@ document.addEventListener('alpine:init', function () {
         };
         form.addEventListener('change', apply);
         apply();
+        focusFirstProblem(form);
       },
     };
   });
@@ -100,4 +108,47 @@ document.addEventListener('alpine:init', function () {
       },
     };
   });
+});
+
+// After a failed submit, focus goes to the first invalid field (or the form's error message), so keyboard and screen
+// reader users land on what needs fixing.
+function focusFirstProblem(form) {
+  var invalid = form.querySelector('[aria-invalid="true"]');
+  if (invalid && !invalid.closest('[hidden]')) {
+    var target = invalid.tagName === 'FIELDSET' ? invalid.querySelector('input, select, textarea') : invalid;
+    if (target) { target.focus(); return; }
+  }
+  var alert = form.querySelector('[data-testid="form-error"]');
+  if (alert) { alert.setAttribute('tabindex', '-1'); alert.focus(); }
+}
+
+// Focus after a row action: a toggled row is replaced (focus goes to the same control of the new row); a deleted
+// row is removed (focus goes to the next row's first link, else the previous row's, else the list itself) instead of
+// falling back to the document body. The old row is detached by the swap, so its events no longer reach the
+// document: the outcome is checked right after the swap instead.
+(function () {
+  var controls = function (row) { return Array.prototype.slice.call(row.querySelectorAll('a, button')); };
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var row = event.detail.target;
+    if (!row || row.tagName !== 'TR' || !row.contains(document.activeElement)) return;
+    var index = controls(row).indexOf(document.activeElement);
+    var next = row.nextElementSibling || row.previousElementSibling;
+    var list = row.closest('[data-focus-after-delete]');
+    var tries = 0;
+    var check = function () {
+      if (row.isConnected) { if (++tries < 20) setTimeout(check, 25); return; }
+      if (document.activeElement && document.activeElement !== document.body) return;
+      var replaced = row.id ? document.getElementById(row.id) : null;
+      var target = replaced ? controls(replaced)[index] : next && next.isConnected ? next.querySelector('a, button') : null;
+      if (target) target.focus();
+      else if (list) { list.setAttribute('tabindex', '-1'); list.focus(); }
+    };
+    setTimeout(check, 0);
+  });
+})();
+
+// The flash area shows the error of the last htmx action; the next action starts with it empty.
+document.addEventListener('htmx:beforeRequest', function () {
+  var flash = document.getElementById('flash');
+  if (flash && flash.firstChild) flash.innerHTML = '';
 });

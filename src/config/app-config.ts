@@ -39,6 +39,8 @@ export class AppConfig {
     maxJsonDepth: number;
     securityHeaders: boolean;
     corsOrigins: string[];
+    /** PUBLIC_URL without a trailing slash, when set. */
+    publicUrl?: string;
   };
   readonly redis: { url?: string; prefix: string };
   readonly database: DatabaseConfig;
@@ -124,6 +126,7 @@ export class AppConfig {
       maxJsonDepth: env.MAX_JSON_DEPTH,
       securityHeaders: env.SECURITY_HEADERS_ENABLED,
       corsOrigins: env.CORS_ALLOWED_ORIGINS,
+      publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     };
     this.redis = { url: env.REDIS_URL || undefined, prefix: env.CACHE_PREFIX };
     this.database = { ...parseDatabaseUrl(env.DATABASE_URL), poolSize: env.DB_POOL_SIZE, migrateOnStart: env.MIGRATE_ON_START, logging: env.DB_LOGGING };

@@ -60,6 +60,15 @@ export class EnvironmentVariables {
   @Max(1000)
   MAX_JSON_DEPTH = 64;
 
+  @EnvDoc({
+    group: 'Server',
+    description:
+      'Public base URL of the gateway as MCP clients reach it (e.g. https://mcp.example.com behind a load balancer or TLS proxy). The admin UI builds its connection snippets from it; default: the scheme and host of the browser request.',
+  })
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s/?#]+(\/[^\s?#]*)?)?$/, { message: 'PUBLIC_URL must be an http(s) URL without query or fragment' })
+  PUBLIC_URL = '';
+
   @EnvDoc({ group: 'Server', description: 'Send security headers (helmet: HSTS, nosniff, frame denial, referrer policy, CSP on the admin UI).' })
   @ToBoolean()
   @IsBoolean()

@@ -63,7 +63,9 @@ export async function signIn(page: Page, baseUrl: string): Promise<void> {
  * provoke on purpose are not collected).
  */
 export function collectPageErrors(page: Page, sink: string[]): void {
-  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && sink.push(m.text()));
+  // htmx logs every 4xx answer it swaps (e.g. a 404 shown in the flash area) as a console error: those are provoked.
+  const provoked = (text: string) => text.startsWith('Failed to load resource') || /^Response Status Error Code 4\d\d /.test(text);
+  page.on('console', (m) => m.type() === 'error' && !provoked(m.text()) && sink.push(m.text()));
   page.on('response', (r) => r.status() >= 500 && sink.push(`${r.status()} ${r.url()}`));
   page.on('pageerror', (e) => sink.push(e.message));
 }

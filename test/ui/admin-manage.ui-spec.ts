@@ -8,10 +8,14 @@ import { type HttpUpstream, startHttpUpstream } from '../support/http-upstream';
 
 /** Managing the whole gateway from the browser: CLI and REST tools with every option, OpenAPI import, resources, tokens. */
 
+const TOOL_CALLS_PER_MINUTE = 12;
 const ENV = {
   ...ADMIN_ENV,
   CLI_TOOLS_ALLOWED_COMMANDS: '/usr/bin/printf',
   LOCAL_EXAMPLE_TOOLS_ENABLED: 'true',
+  // Connection snippets name the address clients use behind a proxy, not the test's 127.0.0.1.
+  PUBLIC_URL: 'https://mcp.example.com/gateway/',
+  MAX_TOOL_CALLS_PER_MINUTE: String(TOOL_CALLS_PER_MINUTE),
 };
 
 jest.setTimeout(120_000);
@@ -88,7 +92,18 @@ describe('managing the gateway from the admin UI', () => {
     await page.getByLabel('Command').selectOption('/usr/bin/printf');
     await page.getByLabel('Arguments').fill('hello %s from %s\n{who}\ncli');
     await page.getByLabel('Working directory').fill('relative/dir');
-    await page.getByLabel('Input schema (JSON Schema)').fill(JSON.stringify({ type: 'object', properties: { who: { type: 'string' } }, required: ['who'] }));
+    await page.getByLabel('Input schema (JSON Schema)').fill(
+      JSON.stringify({
+        type: 'object',
+        properties: {
+          who: { type: 'string' },
+          style: { type: 'string', enum: ['plain', 'fancy'], default: 'fancy' },
+          loud: { type: 'boolean', default: true },
+          confirm: { type: 'boolean', description: 'Really greet?' },
+        },
+        required: ['who', 'confirm'],
+      }),
+    );
     await page.getByRole('button', { name: 'Create tool' }).click();
     // The service's rule comes back next to its field, and the form keeps the CLI fields shown.
     expect(await page.locator('[data-field-error="workingDirectory"]').textContent()).toBe('must be an absolute path');
@@ -98,6 +113,14 @@ describe('managing the gateway from the admin UI', () => {
     await page.getByRole('button', { name: 'Create tool' }).click();
     await page.getByRole('heading', { name: 'say_hello' }).waitFor();
 
+    // The test form marks what is required and starts from the schema's defaults.
+    expect(await page.getByLabel(/^style/).inputValue()).toBe('fancy');
+    expect(await page.getByLabel(/^loud/).isChecked()).toBe(true);
+    expect(await page.getByLabel(/^confirm/).isChecked()).toBe(false);
+    expect(await page.getByLabel(/^confirm/).getAttribute('aria-required')).toBe('true');
+    expect(await page.getByLabel(/^who/).getAttribute('aria-required')).toBe('true');
+    expect(await page.getByLabel(/^style/).getAttribute('aria-required')).toBeNull();
+    expect(await page.getByLabel(/^confirm/).getAttribute('aria-describedby')).toBe('arg-confirm-help');
     await page.getByLabel(/^who/).fill('Ada');
     await page.getByRole('button', { name: /Run/ }).click();
     const result = page.getByTestId('tool-result');
@@ -247,6 +270,7 @@ describe('managing the gateway from the admin UI', () => {
     await page.goto(`${gw.url}/admin`);
     await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Token name').fill('ci-pipeline');
+    await page.getByLabel('Subject').fill('ci-bot');
     await page.getByLabel('Expires in (minutes)').fill('-5');
     await page.getByRole('button', { name: 'Create token' }).click();
     expect(await page.locator('[data-field-error="expiresInMinutes"]').textContent()).toMatch(/not be less than 0/);
@@ -256,6 +280,7 @@ describe('managing the gateway from the admin UI', () => {
     expect(token.split('.')).toHaveLength(3);
     const row = page.getByTestId('token-row').filter({ hasText: 'ci-pipeline' });
     expect(await row.getByTestId('token-status').textContent()).toContain('Active');
+    expect(await row.locator('td').nth(2).textContent()).toBe('ci-bot');
     await shot('tokens-created');
 
     const call = () => fetch(`${gw.url}/tools`, { headers: { authorization: `Bearer ${token}` } });
@@ -269,6 +294,51 @@ describe('managing the gateway from the admin UI', () => {
     await page.getByTestId('token-row').filter({ hasText: 'ci-pipeline' }).getByText('Revoked').waitFor();
     expect((await call()).status).toBe(401);
     await shot('tokens-revoked');
+  });
+
+  it("builds a virtual server's connection snippets from PUBLIC_URL", async () => {
+    await page.goto(`${gw.url}/admin/servers/new`);
+    await page.getByLabel('Name').fill('public-desk');
+    await page.getByTestId('picker-associatedTools').getByRole('searchbox').fill('say_');
+    await page.getByTestId('picker-results').first().getByRole('checkbox', { name: /say_hello/ }).check();
+    await page.getByRole('button', { name: 'Create virtual server' }).click();
+    await page.getByRole('heading', { name: 'public-desk' }).waitFor();
+    expect(await page.getByTestId('snippet-http').textContent()).toMatch(/^https:\/\/mcp\.example\.com\/gateway\/servers\/[0-9a-f]{32}\/mcp$/);
+    expect(await page.getByTestId('snippet-sse').textContent()).toMatch(/^https:\/\/mcp\.example\.com\/gateway\/servers\/[0-9a-f]{32}\/sse$/);
+  });
+
+  it("counts the UI's test calls against MAX_TOOL_CALLS_PER_MINUTE, shared with the MCP endpoints", async () => {
+    const [tool] = (await api<Array<{ id: string; name: string }>>('GET', '/tools')).filter((t) => t.name === 'say_hello');
+    await page.goto(`${gw.url}/admin/tools/${tool.id}`);
+    const csrf = JSON.parse((await page.locator('body').getAttribute('hx-headers'))!)['X-CSRF-Token'] as string;
+    const cookie = (await context.cookies()).find((c) => c.name === 'jwt_token')!;
+    const run = () =>
+      fetch(`${gw.url}/admin/tools/${tool.id}/test`, {
+        method: 'POST',
+        headers: { cookie: `jwt_token=${cookie.value}`, 'x-csrf-token': csrf, 'hx-request': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ 'arg.who': 'Bo', 'arg.confirm': 'false' }),
+      });
+    let refused: Response | undefined;
+    // Up to two windows' worth: the fixed one-minute window may roll over during the loop.
+    for (let i = 0; i <= 2 * TOOL_CALLS_PER_MINUTE && !refused; i++) {
+      const res = await run();
+      if (res.status === 429) refused = res;
+      else expect(res.status).toBe(200);
+    }
+    expect(refused).toBeDefined();
+    expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused!.text()).toContain(`Rate limit exceeded: ${TOOL_CALLS_PER_MINUTE} tool calls per minute`);
+    // The browser shows why, and the same budget is spent for the MCP endpoints (same user).
+    await page.getByLabel(/^who/).fill('Cy');
+    await page.getByRole('button', { name: /Run/ }).click();
+    await page.getByTestId('tool-result-error').filter({ hasText: 'Rate limit exceeded' }).waitFor();
+    const rpc = await fetch(`${gw.url}/rpc`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${ADMIN_ENV.BASIC_AUTH_USER}:${ADMIN_ENV.BASIC_AUTH_PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'say_hello', arguments: { who: 'Di', confirm: true } } }),
+    });
+    expect(rpc.status).toBe(429);
+    await shot('tool-test-rate-limited');
   });
 
   it('registered no script errors or CSP violations', () => {

@@ -6,6 +6,7 @@ import { FederationModule } from '../federation/federation.module';
 import { PromptsModule } from '../prompts/prompts.module';
 import { ResourcesModule } from '../resources/resources.module';
 import { ServersModule } from '../servers/servers.module';
+import { TagsModule } from '../tags/tags.module';
 import { ToolsModule } from '../tools/tools.module';
 import { LoginController } from './controllers/login.controller';
 import { AdminGatewaysController } from './controllers/gateways.controller';
@@ -13,6 +14,7 @@ import { AdminOverviewController } from './controllers/overview.controller';
 import { AdminPromptsController } from './controllers/prompts.controller';
 import { AdminResourcesController } from './controllers/resources.controller';
 import { AdminServersController } from './controllers/servers.controller';
+import { AdminTagsController } from './controllers/tags.controller';
 import { AdminTokensController } from './controllers/tokens.controller';
 import { AdminToolsController } from './controllers/tools.controller';
 import { AdminSession } from './web/admin-session.service';
@@ -24,7 +26,7 @@ import { AdminGuard } from './web/admin.guard';
  * services and render view-models; the view engine, static assets and admin headers are set up in configureApp.
  */
 @Module({
-  imports: [ToolsModule, ResourcesModule, PromptsModule, ServersModule, FederationModule, AuditModule, MetricsModule, VersionModule],
+  imports: [ToolsModule, ResourcesModule, PromptsModule, ServersModule, FederationModule, TagsModule, AuditModule, MetricsModule, VersionModule],
   controllers: [
     LoginController,
     AdminOverviewController,
@@ -34,6 +36,7 @@ import { AdminGuard } from './web/admin.guard';
     AdminPromptsController,
     AdminGatewaysController,
     AdminTokensController,
+    AdminTagsController,
   ],
   providers: [AdminSession, AdminGuard],
 })

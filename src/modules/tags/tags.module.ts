@@ -11,5 +11,6 @@ import { TagsService } from './tags.service';
   imports: [ToolsModule, ResourcesModule, PromptsModule, ServersModule, FederationModule],
   controllers: [TagsController],
   providers: [TagsService],
+  exports: [TagsService],
 })
 export class TagsModule {}

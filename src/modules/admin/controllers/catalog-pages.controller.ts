@@ -2,11 +2,11 @@ import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { CatalogItem } from '../../../common/catalog/catalog.model';
 import type { CatalogService } from '../../../common/catalog/catalog.service';
-import { afterDelete, type FormPage, renderForm, renderList, renderRow } from '../presenters/catalog-pages';
-import { AdminListQuery, type ListSpec } from '../presenters/list.presenter';
+import { afterDelete, afterToggle, type FormPage, renderForm, renderList } from '../presenters/catalog-pages';
+import { AdminListQuery, type ListSpec, type PeerChoice } from '../presenters/list.presenter';
 import { type NavKey, redirect } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
-import { type FieldErrors, type FieldSpec, type FormBody, parseForm, serviceErrors, validateDto } from '../web/forms';
+import { clearEmptied, type FieldErrors, type FieldSpec, type FormBody, parseForm, postedValues, serviceErrors, validateDto } from '../web/forms';
 
 /**
  * The pages every catalog kind shares: listing (search, tag filter, sort, paging), create and edit forms validated
@@ -60,12 +60,17 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
 
   @Get()
   list(@Req() req: AdminRequest, @Res() res: Response, @Query() q: AdminListQuery): Promise<void> {
-    return renderList(req, res, this.nav, this.service, this.spec, q);
+    return renderList(req, res, this.nav, this.service, this.spec, q, () => this.peerChoices());
+  }
+
+  /** The peers of the list's source filter (kinds that are federated). */
+  protected peerChoices(): Promise<PeerChoice[]> {
+    return Promise.resolve([]);
   }
 
   @Get('new')
   async newForm(@Req() req: AdminRequest, @Res() res: Response): Promise<void> {
-    renderForm(req, res, this.nav, this.formPage(), await this.fields(), this.newValues());
+    await this.showForm(req, res, undefined, await this.fields(), this.newValues());
   }
 
   @Post()
@@ -73,7 +78,7 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
     const specs = await this.fields();
     const result = await this.submit(specs, body, undefined, (dto) => this.create(dto), this.createDto, undefined);
     if ('item' in result) return redirect(res, this.showHref(result.item));
-    renderForm(req, res, this.nav, this.formPage(), specs, body, result.errors, result.formError);
+    await this.showForm(req, res, undefined, specs, postedValues(specs, body, {}), result.errors, result.formError);
   }
 
   @Get(':id')
@@ -84,7 +89,7 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
   @Get(':id/edit')
   async editForm(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const item = await this.service.get(id);
-    renderForm(req, res, this.nav, this.formPage(item), await this.fields(item), this.values(item));
+    await this.showForm(req, res, item, await this.fields(item), this.values(item));
   }
 
   @Post(':id')
@@ -93,19 +98,29 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
     const specs = await this.fields(item);
     const result = await this.submit(specs, body, Number(body.version) || undefined, (dto) => this.update(id, dto), this.updateDto, item);
     if ('item' in result) return redirect(res, this.showHref(result.item));
-    renderForm(req, res, this.nav, this.formPage(item), specs, { ...this.values(item), ...body }, result.errors, result.formError);
+    await this.showForm(req, res, item, specs, postedValues(specs, body, this.values(item)), result.errors, result.formError);
   }
 
   @Post(':id/toggle')
-  async toggle(@Res() res: Response, @Param('id') id: string): Promise<void> {
+  async toggle(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const item = await this.service.get(id);
-    renderRow(res, this.spec, await this.setEnabled(id, !item.enabled));
+    const changed = await this.setEnabled(id, !item.enabled);
+    afterToggle(req, res, this.spec, changed, this.showHref(changed));
   }
 
   @Post(':id/delete')
   async remove(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     await this.delete(id);
     afterDelete(req, res, this.spec.basePath);
+  }
+
+  /** Fills in what the fields show for these values (e.g. a picker's chosen items and first matches). */
+  protected withState(specs: FieldSpec[], _values: Record<string, unknown>): FieldSpec[] | Promise<FieldSpec[]> {
+    return specs;
+  }
+
+  private async showForm(req: AdminRequest, res: Response, item: T | undefined, specs: FieldSpec[], values: Record<string, unknown>, errors?: FieldErrors, formError?: string): Promise<void> {
+    renderForm(req, res, this.nav, this.formPage(item), await this.withState(specs, values), values, errors, formError);
   }
 
   /** Parses, validates with the DTO, then calls the service; errors come back keyed by field. */
@@ -117,7 +132,9 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
     dtoClass: new () => object,
     item: T | undefined,
   ): Promise<{ item: T } | { errors: FieldErrors; formError?: string }> {
-    const { data, errors } = parseForm(specs, body);
+    const parsed = parseForm(specs, body);
+    const errors = parsed.errors;
+    const data = item ? clearEmptied(specs, body, parsed.data, this.values(item)) : parsed.data;
     const { value, errors: invalid } = await validateDto(dtoClass, { ...this.toDto(data, item), ...(version ? { version } : {}) });
     const all = this.fieldErrors({ ...invalid, ...errors });
     if (Object.keys(all).length) return { errors: all };

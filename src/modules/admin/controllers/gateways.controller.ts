@@ -6,7 +6,10 @@ import { UpdateGatewayDto } from '../../federation/dto/update-gateway.dto';
 import { FederationService } from '../../federation/federation.service';
 import { GATEWAY_TRANSPORTS, type Gateway } from '../../federation/gateway.model';
 import { GatewaysService } from '../../federation/gateways.service';
+import { PromptsService } from '../../prompts/prompts.service';
+import { ResourcesService } from '../../resources/resources.service';
 import { ToolsService } from '../../tools/tools.service';
+import { summarizeCertificates } from '../presenters/certificates';
 import { AUTH_ERROR_FIELDS, authErrors, authFieldSpecs, authFromForm } from '../presenters/auth-fields';
 import { type ListSpec, statusBadge, tagsCell } from '../presenters/list.presenter';
 import { AdminController, fragment, pageModel, render } from '../web/admin-page';
@@ -30,18 +33,51 @@ export const GATEWAY_LIST: ListSpec<Gateway> = {
   }),
 };
 
+/** How many of a peer's tools, resources and prompts its page lists (a link shows them all in their list). */
+const PEER_ITEMS = 50;
+
 /** Peers take header credentials (a query-parameter key is for REST tools only). */
 const PEER_AUTH_TYPES = ['bearer', 'basic', 'authheaders'] as const;
 
-const FIELDS: FieldSpec[] = [
-  { name: 'name', label: 'Name', kind: 'text', required: true },
-  { name: 'url', label: 'URL', kind: 'url', required: true, placeholder: 'https://mcp.example.com/mcp', help: 'Streamable HTTP endpoint, or an SSE endpoint ending in /sse.' },
-  { name: 'transport', label: 'Transport', kind: 'select', options: [{ value: '', label: 'Detect from URL' }, ...GATEWAY_TRANSPORTS.map((t) => ({ value: t, label: t }))] },
-  { name: 'description', label: 'Description', kind: 'textarea' },
-  ...authFieldSpecs(PEER_AUTH_TYPES),
-  { name: 'tags', label: 'Tags (comma-separated)', kind: 'tags' },
-  { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
-];
+/** The peer form; `primaries` are the peers a new one may be a fail-over alternate of. */
+function peerFields(primaries: Gateway[], gateway?: Gateway): FieldSpec[] {
+  const alternate: FieldSpec = gateway
+    ? {
+        name: 'alternateOf',
+        label: 'Fail-over alternate of',
+        kind: 'select',
+        readonly: true,
+        options: [{ value: '', label: 'None (a primary peer)' }, ...primaries.filter((p) => p.id === gateway.alternateOf).map((p) => ({ value: p.id, label: p.name }))],
+        help: 'Cannot be changed; register the peer again.',
+      }
+    : {
+        name: 'alternateOf',
+        label: 'Fail-over alternate of',
+        kind: 'select',
+        options: [{ value: '', label: 'None (a primary peer)' }, ...primaries.map((p) => ({ value: p.id, label: p.name }))],
+        help: 'An alternate serves the same tools as its primary: calls go to whichever is healthy. It syncs no catalog of its own.',
+      };
+  return [
+    { name: 'name', label: 'Name', kind: 'text', required: true },
+    { name: 'url', label: 'URL', kind: 'url', required: true, placeholder: 'https://mcp.example.com/mcp', help: 'Streamable HTTP endpoint, or an SSE endpoint ending in /sse.' },
+    { name: 'transport', label: 'Transport', kind: 'select', options: [{ value: '', label: 'Detect from URL' }, ...GATEWAY_TRANSPORTS.map((t) => ({ value: t, label: t }))] },
+    { name: 'description', label: 'Description', kind: 'textarea' },
+    ...authFieldSpecs(PEER_AUTH_TYPES),
+    alternate,
+    { name: 'namespaced', label: "Prefix the peer's tool and prompt names with its name", kind: 'checkbox', help: 'Off: its names are exposed verbatim (they must not clash with other tools).' },
+    {
+      name: 'caCertificate',
+      label: 'CA certificate (PEM)',
+      kind: 'textarea',
+      rows: 5,
+      mono: true,
+      placeholder: '-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----',
+      help: "The certificate authority that signed the peer's TLS certificate (private PKI); empty: the system's trusted CAs.",
+    },
+    { name: 'tags', label: 'Tags (comma-separated)', kind: 'tags' },
+    { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
+  ];
+}
 
 /** Peers: register (connects and syncs its catalog), edit, enable/disable, delete, test connectivity and refresh. */
 @AdminController('admin/gateways')
@@ -56,12 +92,19 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
     private readonly gateways: GatewaysService,
     private readonly federation: FederationService,
     private readonly tools: ToolsService,
+    private readonly resources: ResourcesService,
+    private readonly prompts: PromptsService,
   ) {
     super(gateways);
   }
 
-  protected fields(): FieldSpec[] {
-    return FIELDS;
+  protected async fields(gateway?: Gateway): Promise<FieldSpec[]> {
+    const primaries = (await this.gateways.findAll()).filter((g) => !g.alternateOf && g.id !== gateway?.id);
+    return peerFields(primaries, gateway);
+  }
+
+  protected override newValues(): Record<string, unknown> {
+    return { enabled: true, namespaced: true };
   }
 
   protected override values(gateway: Gateway): Record<string, unknown> {
@@ -69,8 +112,8 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
   }
 
   protected override toDto(data: Record<string, unknown>, gateway?: Gateway): Record<string, unknown> {
-    const { transport, ...rest } = authFromForm(data, gateway ? { authType: gateway.authType } : null);
-    return { ...rest, ...(transport ? { transport } : {}) };
+    const { transport, alternateOf, ...rest } = authFromForm(data, gateway ? { authType: gateway.authType } : null);
+    return { ...rest, ...(transport ? { transport } : {}), ...(alternateOf ? { alternateOf } : {}) };
   }
 
   protected override dtoOnlyFields(): string[] {
@@ -103,8 +146,31 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
 
   protected override async showDetail(req: AdminRequest, res: Response, id: string): Promise<void> {
     const gateway = await this.gateways.get(id);
-    const tools = await this.tools.listPage({ gatewayId: id, includeInactive: true, offset: 0, limit: 200 });
-    render(res, 'gateway', pageModel(req, 'gateways', gateway.name, { gateway, tools: tools.items, toolCount: tools.total, serverInfo: gateway.serverInfo ? JSON.stringify(gateway.serverInfo) : '' }));
+    // An alternate syncs no catalog: it serves its primary's.
+    const catalogOf = gateway.alternateOf ?? gateway.id;
+    const page = { gatewayId: catalogOf, includeInactive: true, offset: 0, limit: PEER_ITEMS };
+    const [tools, resources, prompts, alternates, primary] = await Promise.all([
+      this.tools.listPage({ ...page, sort: 'name' }),
+      this.resources.listPage({ ...page, sort: 'uri' }),
+      this.prompts.listPage({ ...page, sort: 'name' }),
+      gateway.alternateOf ? Promise.resolve([]) : this.gateways.findAlternates(gateway.id),
+      gateway.alternateOf ? this.gateways.get(gateway.alternateOf) : Promise.resolve(null),
+    ]);
+    const section = <I>(items: I[], total: number, list: string) => ({ items, total, more: total > items.length, allHref: `${list}?gateway=${catalogOf}` });
+    render(
+      res,
+      'gateway',
+      pageModel(req, 'gateways', gateway.name, {
+        gateway,
+        primary,
+        alternates,
+        certificates: summarizeCertificates(gateway.caCertificate),
+        tools: section(tools.items, tools.total, '/admin/tools'),
+        resources: section(resources.items, resources.total, '/admin/resources'),
+        prompts: section(prompts.items, prompts.total, '/admin/prompts'),
+        serverInfo: gateway.serverInfo ? JSON.stringify(gateway.serverInfo) : '',
+      }),
+    );
   }
 
   /** Connects to the peer now and lists what it offers (changes nothing). */

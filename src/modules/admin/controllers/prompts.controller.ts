@@ -5,7 +5,11 @@ import { CreatePromptDto } from '../../prompts/dto/create-prompt.dto';
 import { UpdatePromptDto } from '../../prompts/dto/update-prompt.dto';
 import type { Prompt } from '../../prompts/prompt.model';
 import { PromptsService } from '../../prompts/prompts.service';
-import { type ListSpec, tagsCell } from '../presenters/list.presenter';
+import { primaryPeers } from '../presenters/catalog-pages';
+import { loadEntityMetrics } from '../presenters/metrics';
+import { type ListSpec, type PeerChoice, tagsCell } from '../presenters/list.presenter';
+import { GatewaysService } from '../../federation/gateways.service';
+import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
 import { AdminController, fragment, pageModel, redirect, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
 import type { FieldSpec, FormBody } from '../web/forms';
@@ -15,6 +19,7 @@ export const PROMPT_LIST: ListSpec<Prompt> = {
   title: 'Prompts',
   basePath: '/admin/prompts',
   createLabel: 'New prompt',
+  peerFilter: true,
   defaultSort: 'name',
   columns: [{ label: 'Name', sort: 'name' }, { label: 'Arguments' }, { label: 'Version' }, { label: 'Tags' }, { label: 'Modified', sort: 'modifiedAt' }],
   row: (p) => ({
@@ -35,8 +40,8 @@ export const PROMPT_LIST: ListSpec<Prompt> = {
 const FIELDS: FieldSpec[] = [
   { name: 'name', label: 'Name', kind: 'text', required: true },
   { name: 'description', label: 'Description', kind: 'textarea' },
-  { name: 'template', label: 'Template', kind: 'textarea', help: 'Handlebars; start messages with "# User:" / "# Assistant:" lines. Arguments default to the variables it reads.' },
-  { name: 'arguments', label: 'Arguments (JSON list)', kind: 'json', placeholder: '[{"name": "topic", "required": true}]' },
+  { name: 'template', label: 'Template', kind: 'textarea', help: 'Handlebars; start messages with "# User:" / "# Assistant:" lines. Arguments default to the variables it reads.', keepWhenEmpty: true },
+  { name: 'arguments', label: 'Arguments (JSON list)', kind: 'json', placeholder: '[{"name": "topic", "required": true}]', help: 'Leave empty to take them from the variables the template reads.' },
   { name: 'tags', label: 'Tags (comma-separated)', kind: 'tags' },
   { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
 ];
@@ -50,8 +55,16 @@ export class AdminPromptsController extends CatalogPagesController<Prompt> {
   protected readonly createDto = CreatePromptDto;
   protected readonly updateDto = UpdatePromptDto;
 
-  constructor(private readonly prompts: PromptsService) {
+  constructor(
+    private readonly prompts: PromptsService,
+    private readonly gateways: GatewaysService,
+    private readonly metrics: EntityMetricsService,
+  ) {
     super(prompts);
+  }
+
+  protected override peerChoices(): Promise<PeerChoice[]> {
+    return primaryPeers(this.gateways);
   }
 
   protected fields(prompt?: Prompt): FieldSpec[] {
@@ -80,6 +93,8 @@ export class AdminPromptsController extends CatalogPagesController<Prompt> {
         prompt,
         versions: versions.map((v) => ({ ...v, current: v.version === prompt.version })),
         args: prompt.arguments.map((a) => ({ ...a, id: `parg-${a.name}` })),
+        entityMetrics: await loadEntityMetrics(this.metrics, 'prompt', prompt.id, prompt.name),
+        basePath: this.spec.basePath,
       }),
     );
   }

@@ -5,7 +5,11 @@ import { CreateResourceDto } from '../../resources/dto/create-resource.dto';
 import { UpdateResourceDto } from '../../resources/dto/update-resource.dto';
 import type { Resource } from '../../resources/resource.model';
 import { base64Size, ResourcesService } from '../../resources/resources.service';
-import { type ListSpec, tagsCell } from '../presenters/list.presenter';
+import { primaryPeers } from '../presenters/catalog-pages';
+import { loadEntityMetrics } from '../presenters/metrics';
+import { type ListSpec, type PeerChoice, tagsCell } from '../presenters/list.presenter';
+import { GatewaysService } from '../../federation/gateways.service';
+import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
 import { AdminController, fragment, pageModel, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
 import type { FieldSpec } from '../web/forms';
@@ -15,6 +19,7 @@ export const RESOURCE_LIST: ListSpec<Resource> = {
   title: 'Resources',
   basePath: '/admin/resources',
   createLabel: 'New resource',
+  peerFilter: true,
   defaultSort: 'uri',
   searchPlaceholder: 'URI contains…',
   columns: [{ label: 'URI', sort: 'uri' }, { label: 'Name', sort: 'name' }, { label: 'MIME type' }, { label: 'Tags' }, { label: 'Modified', sort: 'modifiedAt' }],
@@ -44,9 +49,9 @@ const FIELDS: FieldSpec[] = [
   { name: 'name', label: 'Name', kind: 'text', required: true },
   { name: 'description', label: 'Description', kind: 'textarea' },
   { name: 'source', label: 'Content source', kind: 'select', options: SOURCES },
-  { name: 'content', label: 'Text content', kind: 'textarea', showIf: { field: 'source', values: ['text'] } },
+  { name: 'content', label: 'Text content', kind: 'textarea', showIf: { field: 'source', values: ['text'] }, keepWhenEmpty: true },
   { name: 'blob', label: 'File', kind: 'file', help: 'Read in the browser and stored base64-encoded (MAX_RESOURCE_SIZE); leave empty to keep the current content.', showIf: { field: 'source', values: ['file'] } },
-  { name: 'contentUrl', label: 'Content URL', kind: 'url', placeholder: 'https://example.com/data.json', help: 'Fetched on read (SSRF-checked); in a template resource it may use the template\'s {variables}.', showIf: { field: 'source', values: ['url'] } },
+  { name: 'contentUrl', label: 'Content URL', kind: 'url', placeholder: 'https://example.com/data.json', help: 'Fetched on read (SSRF-checked); in a template resource it may use the template\'s {variables}.', showIf: { field: 'source', values: ['url'] }, keepWhenEmpty: true },
   { name: 'cacheTtl', label: 'Cache TTL (seconds)', kind: 'number', placeholder: 'default (RESOURCE_CACHE_TTL); 0 = never cached', showIf: { field: 'source', values: ['url'] } },
   { name: 'mimeType', label: 'MIME type', kind: 'text', placeholder: 'text/plain' },
   { name: 'uriTemplate', label: 'URI template (template resources)', kind: 'text', placeholder: 'file:///logs/{date}' },
@@ -70,8 +75,16 @@ export class AdminResourcesController extends CatalogPagesController<Resource> {
   protected readonly createDto = CreateResourceDto;
   protected readonly updateDto = UpdateResourceDto;
 
-  constructor(private readonly resources: ResourcesService) {
+  constructor(
+    private readonly resources: ResourcesService,
+    private readonly gateways: GatewaysService,
+    private readonly metrics: EntityMetricsService,
+  ) {
     super(resources);
+  }
+
+  protected override peerChoices(): Promise<PeerChoice[]> {
+    return primaryPeers(this.gateways);
   }
 
   protected fields(resource?: Resource): FieldSpec[] {
@@ -111,7 +124,8 @@ export class AdminResourcesController extends CatalogPagesController<Resource> {
       preview = { error: err.message };
     }
     const refreshable = !!resource.contentUrl && !resource.uriTemplate && !resource.gatewayId;
-    render(res, 'resource', pageModel(req, 'resources', resource.name, { resource, source: sourceOf(resource), preview, refreshable }));
+    const entityMetrics = await loadEntityMetrics(this.metrics, 'resource', resource.id, resource.name);
+    render(res, 'resource', pageModel(req, 'resources', resource.name, { resource, source: sourceOf(resource), preview, refreshable, entityMetrics, basePath: this.spec.basePath }));
   }
 
   /** Fetches an HTTP-backed resource now and says whether its content changed. */

@@ -1,4 +1,13 @@
+import { Body, Param, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import type { OffsetListOptions, OffsetPage } from '../../../common/catalog/catalog.model';
+import { NotFoundError } from '../../../common/errors/domain-error';
+import { AppConfig } from '../../../config/app-config';
+import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
+import type { Prompt } from '../../prompts/prompt.model';
+import type { Resource } from '../../resources/resource.model';
+import { type AssociationKind, SERVER_ID_PATTERN } from '../../servers/server.model';
+import type { Tool } from '../../tools/tool.model';
 import { PromptsService } from '../../prompts/prompts.service';
 import { ResourcesService } from '../../resources/resources.service';
 import { CreateServerDto } from '../../servers/dto/create-server.dto';
@@ -7,10 +16,11 @@ import type { Server } from '../../servers/server.model';
 import { ServersService } from '../../servers/servers.service';
 import { ToolsService } from '../../tools/tools.service';
 import { type ListSpec, tagsCell } from '../presenters/list.presenter';
-import { connectionSnippets } from '../presenters/snippets';
-import { AdminController, pageModel, render } from '../web/admin-page';
+import { loadEntityMetrics } from '../presenters/metrics';
+import { connectionSnippets, snippetBaseUrl } from '../presenters/snippets';
+import { AdminController, fragment, pageModel, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
-import type { FieldSpec } from '../web/forms';
+import { type FieldSpec, type FormBody, formText, type PickerOption, type PickerState } from '../web/forms';
 import { CatalogPagesController } from './catalog-pages.controller';
 
 export const SERVER_LIST: ListSpec<Server> = {
@@ -36,10 +46,42 @@ export const SERVER_LIST: ListSpec<Server> = {
   }),
 };
 
-/** How many catalog items each association list offers (the first page by name, plus those already chosen). */
-const OPTION_LIMIT = 500;
+/** How many matches a picker shows at a time (a search narrows them down). */
+export const PICKER_MATCHES = 20;
 
-/** Virtual servers: CRUD with the items they expose, and copy-paste connection snippets for MCP clients. */
+const PICKERS = {
+  tools: { field: 'associatedTools', label: 'Tools', sort: 'name' },
+  resources: { field: 'associatedResources', label: 'Resources', sort: 'uri' },
+  prompts: { field: 'associatedPrompts', label: 'Prompts', sort: 'name' },
+} as const satisfies Record<AssociationKind, { field: string; label: string; sort: string }>;
+
+const FIELDS: FieldSpec[] = [
+  { name: 'name', label: 'Name', kind: 'text', required: true },
+  { name: 'description', label: 'Description', kind: 'textarea' },
+  { name: 'icon', label: 'Icon URL', kind: 'url' },
+  ...(Object.entries(PICKERS) as Array<[AssociationKind, (typeof PICKERS)[AssociationKind]]>).map(([kind, p]): FieldSpec => ({
+    name: p.field,
+    label: p.label,
+    kind: 'picker',
+    help: `Search ${kind} by ${kind === 'resources' ? 'URI' : 'name'}, tick the ones to expose, and save; untick a chosen one to remove it.`,
+  })),
+  { name: 'tags', label: 'Tags (comma-separated)', kind: 'tags' },
+  { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
+];
+
+/** Ids as posted (or stored): valid ids only, in order, without repeats. */
+function idList(value: unknown): string[] {
+  const raw = Array.isArray(value) ? value : typeof value === 'string' && value ? [value] : [];
+  return [...new Set(raw.filter((v): v is string => typeof v === 'string' && SERVER_ID_PATTERN.test(v)))].slice(0, 5000);
+}
+
+function option(kind: AssociationKind, item: Tool | Resource | Prompt): PickerOption {
+  const detail =
+    kind === 'tools' ? ((item as Tool).gatewayId ? `MCP · ${item.federationSource ?? 'peer'}` : (item as Tool).integrationType) : kind === 'resources' ? (item as Resource).uri : undefined;
+  return { value: item.id, label: item.name, detail: [detail, item.enabled ? '' : 'disabled'].filter(Boolean).join(' · ') || undefined };
+}
+
+/** Virtual servers: CRUD with the items they expose (searchable pickers), and copy-paste connection snippets for MCP clients. */
 @AdminController('admin/servers')
 export class AdminServersController extends CatalogPagesController<Server> {
   protected readonly nav = 'servers' as const;
@@ -53,30 +95,54 @@ export class AdminServersController extends CatalogPagesController<Server> {
     private readonly tools: ToolsService,
     private readonly resources: ResourcesService,
     private readonly prompts: PromptsService,
+    private readonly config: AppConfig,
+    private readonly metrics: EntityMetricsService,
   ) {
     super(servers);
   }
 
-  protected async fields(server?: Server): Promise<FieldSpec[]> {
-    const page = { includeInactive: true, offset: 0, limit: OPTION_LIMIT };
-    const [tools, resources, prompts] = await Promise.all([this.tools.listPage(page), this.resources.listPage(page), this.prompts.listPage(page)]);
-    const withChosen = async <I extends { id: string }>(items: I[], chosen: string[] | undefined, load: (ids: string[]) => Promise<I[]>) => {
-      const missing = (chosen ?? []).filter((id) => !items.some((i) => i.id === id));
-      return missing.length ? [...items, ...(await load(missing))] : items;
+  protected fields(): FieldSpec[] {
+    return FIELDS;
+  }
+
+  protected override async withState(specs: FieldSpec[], values: Record<string, unknown>): Promise<FieldSpec[]> {
+    return Promise.all(
+      specs.map(async (spec) => {
+        const kind = (Object.keys(PICKERS) as AssociationKind[]).find((k) => PICKERS[k].field === spec.name);
+        return kind ? { ...spec, picker: await this.pickerState(kind, idList(values[spec.name]), '') } : spec;
+      }),
+    );
+  }
+
+  /** The chosen items of one association and the first matches of `search` (htmx: re-rendered as the user types). */
+  @Post('picker/:kind')
+  async picker(@Res() res: Response, @Param('kind') kind: string, @Body() body: FormBody): Promise<void> {
+    if (!Object.hasOwn(PICKERS, kind)) throw new NotFoundError('Picker', kind);
+    const k = kind as AssociationKind;
+    // The whole form is posted (htmx includes it): this picker's search box is `_search_<field>`.
+    const state = await this.pickerState(k, idList(body[PICKERS[k].field]), formText(body[`_search_${PICKERS[k].field}`]).trim().slice(0, 255));
+    fragment(res, 'picker-fragment', { picker: state, id: `f-${state.field}` });
+  }
+
+  private async pickerState(kind: AssociationKind, ids: string[], search: string): Promise<PickerState> {
+    const service: { findByIds(ids: string[]): Promise<Array<Tool | Resource | Prompt>>; listPage(o: OffsetListOptions): Promise<OffsetPage<Tool | Resource | Prompt>> } =
+      kind === 'tools' ? this.tools : kind === 'resources' ? this.resources : this.prompts;
+    const [found, page] = await Promise.all([
+      ids.length ? service.findByIds(ids) : Promise.resolve([]),
+      service.listPage({ includeInactive: true, search: search || undefined, sort: PICKERS[kind].sort, order: 'asc', offset: 0, limit: PICKER_MATCHES }),
+    ]);
+    const byId = new Map(found.map((i) => [i.id, i]));
+    const chosen = ids.filter((id) => byId.has(id)).map((id) => option(kind, byId.get(id)!));
+    const chosenIds = new Set(chosen.map((c) => c.value));
+    return {
+      field: PICKERS[kind].field,
+      endpoint: `/admin/servers/picker/${kind}`,
+      noun: kind,
+      search,
+      chosen,
+      results: page.items.map((i) => ({ ...option(kind, i), chosen: chosenIds.has(i.id) })),
+      more: Math.max(0, page.total - page.items.length),
     };
-    const toolOptions = await withChosen(tools.items, server?.associatedTools, (ids) => this.tools.findByIds(ids));
-    const resourceOptions = await withChosen(resources.items, server?.associatedResources, (ids) => this.resources.findByIds(ids));
-    const promptOptions = await withChosen(prompts.items, server?.associatedPrompts, (ids) => this.prompts.findByIds(ids));
-    return [
-      { name: 'name', label: 'Name', kind: 'text', required: true },
-      { name: 'description', label: 'Description', kind: 'textarea' },
-      { name: 'icon', label: 'Icon URL', kind: 'url' },
-      { name: 'associatedTools', label: 'Tools', kind: 'multiselect', options: toolOptions.map((t) => ({ value: t.id, label: t.name })), help: 'Ctrl/Cmd-click to choose several.' },
-      { name: 'associatedResources', label: 'Resources', kind: 'multiselect', options: resourceOptions.map((r) => ({ value: r.id, label: `${r.name} (${r.uri})` })) },
-      { name: 'associatedPrompts', label: 'Prompts', kind: 'multiselect', options: promptOptions.map((p) => ({ value: p.id, label: p.name })) },
-      { name: 'tags', label: 'Tags (comma-separated)', kind: 'tags' },
-      { name: 'enabled', label: 'Enabled', kind: 'checkbox' },
-    ];
   }
 
   protected create(dto: object): Promise<Server> {
@@ -98,7 +164,8 @@ export class AdminServersController extends CatalogPagesController<Server> {
       this.servers.members(id, 'resources', true),
       this.servers.members(id, 'prompts', true),
     ]);
-    const base = `${req.protocol}://${req.get('host')}`;
-    render(res, 'server', pageModel(req, 'servers', server.name, { server, tools, resources, prompts, snippets: connectionSnippets(base, server) }));
+    const base = snippetBaseUrl(this.config.server.publicUrl, req);
+    const entityMetrics = await loadEntityMetrics(this.metrics, 'server', server.id, server.name);
+    render(res, 'server', pageModel(req, 'servers', server.name, { server, tools, resources, prompts, snippets: connectionSnippets(base, server), entityMetrics, basePath: this.spec.basePath }));
   }
 }

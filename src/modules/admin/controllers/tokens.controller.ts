@@ -8,6 +8,7 @@ import { type FieldErrors, type FieldSpec, type FormBody, formView, parseForm, s
 
 const FIELDS: FieldSpec[] = [
   { name: 'name', label: 'Token name', kind: 'text', placeholder: 'ci-pipeline', help: 'What the token is for (shown in this list).' },
+  { name: 'subject', label: 'Subject', kind: 'text', placeholder: 'you (the signed-in user)', help: 'Who the token acts as (its sub claim); defaults to you.' },
   { name: 'expiresInMinutes', label: 'Expires in (minutes)', kind: 'number', placeholder: 'default (TOKEN_EXPIRY)', help: '0 = never, only with REQUIRE_TOKEN_EXPIRATION=false.' },
 ];
 

@@ -10,19 +10,25 @@ import { CreateToolDto } from '../../tools/dto/create-tool.dto';
 import { UpdateToolDto } from '../../tools/dto/update-tool.dto';
 import { REST_METHODS, type Tool } from '../../tools/tool.model';
 import { ToolsService } from '../../tools/tools.service';
-import { afterDelete, renderForm, renderList, renderRow } from '../presenters/catalog-pages';
+import { GatewaysService } from '../../federation/gateways.service';
+import { ToolCallLimiter } from '../../rate-limit/tool-call-limiter.service';
+import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
+import { afterDelete, afterToggle, primaryPeers, renderForm, renderList } from '../presenters/catalog-pages';
 import { AdminListQuery, type ListSpec, statusBadge, tagsCell } from '../presenters/list.presenter';
+import { loadEntityMetrics } from '../presenters/metrics';
 import { argumentFields, coerceArguments } from '../presenters/schema-form';
+import { clientKey } from '../../rate-limit/client-key';
 import { AdminController, fragment, pageModel, redirect, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
 import { AUTH_ERROR_FIELDS, authErrors, authFieldSpecs, authFromForm } from '../presenters/auth-fields';
-import { type FieldSpec, type FormBody, formView, parseForm, serviceErrors, shown, validateDto } from '../web/forms';
+import { clearEmptied, type FieldSpec, type FormBody, formView, parseForm, postedValues, serviceErrors, validateDto } from '../web/forms';
 
 export const TOOL_LIST: ListSpec<Tool> = {
   title: 'Tools',
   basePath: '/admin/tools',
   createLabel: 'Add tool',
   actions: [{ href: '/admin/tools/import', label: 'Import OpenAPI' }],
+  peerFilter: true,
   defaultSort: 'name',
   columns: [{ label: 'Name', sort: 'name' }, { label: 'Type' }, { label: 'Target' }, { label: 'Tags' }, { label: 'Modified', sort: 'modifiedAt' }],
   row: (t) => ({
@@ -65,7 +71,7 @@ const CLI_FIELDS = (commands: string[]): FieldSpec[] => [
   { name: 'workingDirectory', label: 'Working directory', kind: 'text', placeholder: '/srv/tools', showIf: CLI },
 ];
 const SHARED_FIELDS: FieldSpec[] = [
-  { name: 'inputSchema', label: 'Input schema (JSON Schema)', kind: 'json', placeholder: '{"type": "object", "properties": {}}' },
+  { name: 'inputSchema', label: 'Input schema (JSON Schema)', kind: 'json', placeholder: '{"type": "object", "properties": {}}', keepWhenEmpty: true },
   { name: 'outputSchema', label: 'Output schema (JSON Schema, optional)', kind: 'json', placeholder: '{"type": "object", "properties": {}}' },
   { name: 'annotations', label: 'Annotations (JSON)', kind: 'json', placeholder: '{"readOnlyHint": true, "idempotentHint": true}' },
   { name: 'timeoutMs', label: 'Timeout (ms)', kind: 'number', placeholder: 'default (TOOL_TIMEOUT)' },
@@ -84,8 +90,6 @@ const IMPORT_FIELDS: FieldSpec[] = [
   ...authFieldSpecs(AUTH_TYPES),
 ];
 
-/** Adapter fields an edit may clear (sent as null when left empty). */
-const NULLABLE = ['argumentMapping', 'timeoutMs', 'maxRetries', 'maxResponseBytes', 'jsonpathFilter', 'args', 'workingDirectory'];
 /** What a federated (MCP) or LOCAL tool lets you change here, as the API does. */
 const DISPLAY_ONLY = new Set(['displayName', 'description', 'tags', 'enabled']);
 
@@ -97,6 +101,9 @@ export class AdminToolsController {
     private readonly invocation: ToolInvocationService,
     private readonly openApi: OpenApiImportService,
     private readonly config: AppConfig,
+    private readonly gateways: GatewaysService,
+    private readonly metrics: EntityMetricsService,
+    private readonly limiter: ToolCallLimiter,
   ) {}
 
   /** The form's fields: the integration type (CLI only when CLI_TOOLS_ALLOWED_COMMANDS is set), then each adapter's. */
@@ -117,23 +124,18 @@ export class AdminToolsController {
     return { ...tool, ...maskCredentials(this.tools.credentials(tool)) };
   }
 
-  /** Form → DTO fields: credentials from the auth inputs, and on an edit, emptied adapter fields cleared. */
+  /** Form → DTO fields: credentials from the auth inputs, and on an edit, emptied optional fields cleared. */
   private toDto(specs: FieldSpec[], data: Record<string, unknown>, body: FormBody, tool?: Tool): Record<string, unknown> {
     const type = tool?.integrationType ?? (data.integrationType as string | undefined) ?? 'REST';
     const editable = !specs.find((s) => s.name === 'authType')?.readonly && specs.some((s) => s.name === 'authType');
-    const out = authFromForm(data, tool ? { authType: tool.authType } : null, editable && type === 'REST');
-    if (tool) {
-      delete out.integrationType;
-      for (const spec of specs) {
-        if (NULLABLE.includes(spec.name) && !spec.readonly && shown(spec, specs, body) && out[spec.name] === undefined && tool[spec.name as keyof Tool] !== null) out[spec.name] = null;
-      }
-    }
+    const out = authFromForm(tool ? clearEmptied(specs, body, data, this.values(tool)) : data, tool ? { authType: tool.authType } : null, editable && type === 'REST');
+    if (tool) delete out.integrationType;
     return out;
   }
 
   @Get()
   list(@Req() req: AdminRequest, @Res() res: Response, @Query() q: AdminListQuery): Promise<void> {
-    return renderList(req, res, 'tools', this.tools, TOOL_LIST, q);
+    return renderList(req, res, 'tools', this.tools, TOOL_LIST, q, () => primaryPeers(this.gateways));
   }
 
   @Get('new')
@@ -192,7 +194,17 @@ export class AdminToolsController {
   @Get(':id')
   async detail(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const tool = await this.tools.get(id);
-    render(res, 'tool', pageModel(req, 'tools', tool.name, { tool, args: argumentFields(tool.inputSchema), schema: JSON.stringify(tool.inputSchema, null, 2) }));
+    render(
+      res,
+      'tool',
+      pageModel(req, 'tools', tool.name, {
+        tool,
+        args: argumentFields(tool.inputSchema),
+        schema: JSON.stringify(tool.inputSchema, null, 2),
+        entityMetrics: await loadEntityMetrics(this.metrics, 'tool', tool.id, tool.name),
+        basePath: TOOL_LIST.basePath,
+      }),
+    );
   }
 
   @Get(':id/edit')
@@ -210,7 +222,7 @@ export class AdminToolsController {
     const version = Number(body.version) || undefined;
     const { value, errors: invalid } = await validateDto(UpdateToolDto, { ...this.toDto(specs, data, body, tool), version });
     const all = { ...authErrors(invalid), ...errors };
-    const values = { ...this.values(tool), ...body };
+    const values = postedValues(specs, body, this.values(tool));
     if (Object.keys(all).length) return renderForm(req, res, 'tools', this.formPage(tool), specs, values, all);
     try {
       await this.tools.update(id, value);
@@ -222,9 +234,9 @@ export class AdminToolsController {
   }
 
   @Post(':id/toggle')
-  async toggle(@Res() res: Response, @Param('id') id: string): Promise<void> {
+  async toggle(@Req() req: AdminRequest, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const tool = await this.tools.get(id);
-    renderRow(res, TOOL_LIST, await this.tools.setEnabled(id, !tool.enabled));
+    afterToggle(req, res, TOOL_LIST, await this.tools.setEnabled(id, !tool.enabled), `/admin/tools/${id}`);
   }
 
   @Post(':id/delete')
@@ -240,6 +252,12 @@ export class AdminToolsController {
     const { args, errors } = coerceArguments(tool.inputSchema, body);
     if (Object.keys(errors).length) {
       return fragment(res, 'tool-result', { error: Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join('; ') });
+    }
+    // A call from the UI counts against MAX_TOOL_CALLS_PER_MINUTE like one through any transport.
+    const decision = await this.limiter.consume(clientKey(req.adminUser?.subject, req.ip), 1);
+    if (!decision.allowed) {
+      res.setHeader('Retry-After', String(decision.retryAfter));
+      return fragment(res, 'tool-result', { error: `Rate limit exceeded: ${decision.limit} tool calls per minute; retry after ${decision.retryAfter} s` }, 429);
     }
     const started = Date.now();
     try {

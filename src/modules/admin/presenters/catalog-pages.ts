@@ -3,12 +3,17 @@ import type { CatalogItem, OffsetListOptions, OffsetPage } from '../../../common
 import type { AdminRequest } from '../web/admin.guard';
 import { fragment, type NavKey, pageModel, redirect, render, wantsFragment } from '../web/admin-page';
 import { type FieldErrors, formView, type FieldSpec } from '../web/forms';
-import { type AdminListQuery, listOptions, listView, type ListSpec } from './list.presenter';
+import { type AdminListQuery, listOptions, listView, type ListSpec, type PeerChoice } from './list.presenter';
 
 /** What the shared listing helpers need of a catalog service. */
 export interface ListableService<T extends CatalogItem> {
   listPage(options: OffsetListOptions): Promise<OffsetPage<T>>;
   allTags(includeInactive: boolean): Promise<Array<{ tags: string[] }>>;
+}
+
+/** The peers a list's source filter offers: primaries only (an alternate serves its primary's catalog). */
+export async function primaryPeers(gateways: { findAll(): Promise<Array<PeerChoice & { alternateOf: string | null }>> }): Promise<PeerChoice[]> {
+  return (await gateways.findAll()).filter((g) => !g.alternateOf);
 }
 
 /** Every tag used by items of one kind, sorted (for the tag filter). */
@@ -26,23 +31,38 @@ export async function renderList<T extends CatalogItem>(
   service: ListableService<T>,
   spec: ListSpec<T>,
   q: AdminListQuery,
+  /** The peers of the source filter (lists with `peerFilter`). */
+  peers?: () => Promise<PeerChoice[]>,
 ): Promise<void> {
   const fragmentOnly = wantsFragment(req, 'list');
-  const [page, tags] = await Promise.all([service.listPage(listOptions(q, spec as ListSpec<unknown>)), fragmentOnly ? Promise.resolve([]) : tagNames(service)]);
-  const model = listView(spec, q, page, tags);
+  const [page, tags, peerChoices] = await Promise.all([
+    service.listPage(listOptions(q, spec as ListSpec<unknown>)),
+    fragmentOnly ? Promise.resolve([]) : tagNames(service),
+    fragmentOnly || !spec.peerFilter || !peers ? Promise.resolve([]) : peers(),
+  ]);
+  const model = listView(spec, q, page, tags, peerChoices);
   if (fragmentOnly) return fragment(res, 'list-fragment', model);
   render(res, 'list', pageModel(req, nav, spec.title, model));
 }
 
-/** The re-rendered row after a toggle. */
-export function renderRow<T extends CatalogItem>(res: Response, spec: ListSpec<T>, item: T): void {
-  fragment(res, 'list-row', { basePath: spec.basePath, row: spec.row(item) });
+/** Whether an htmx request acts on a row of a list (its target is `#row-<id>`). */
+function fromRow(req: AdminRequest): boolean {
+  return req.headers['hx-request'] === 'true' && String(req.headers['hx-target'] ?? '').startsWith('row-');
 }
 
-/** After a delete: HTMX removes the row (empty answer); a plain form post goes back to the listing. */
+/** After a toggle: the re-rendered row for a list; back to the item's page (`showHref`) from its detail page. */
+export function afterToggle<T extends CatalogItem>(req: AdminRequest, res: Response, spec: ListSpec<T>, item: T, showHref: string): void {
+  if (fromRow(req)) fragment(res, 'list-row', { basePath: spec.basePath, row: spec.row(item) });
+  else redirect(res, showHref);
+}
+
+/** After a delete: a list's row is removed (empty answer); from a detail page (htmx or a plain post) back to the list. */
 export function afterDelete(req: AdminRequest, res: Response, listPath: string): void {
-  if (req.headers['hx-request'] === 'true') res.status(200).send('');
-  else redirect(res, listPath);
+  if (fromRow(req)) res.status(200).send('');
+  else if (req.headers['hx-request'] === 'true') {
+    res.setHeader('HX-Redirect', listPath);
+    res.status(200).send('');
+  } else redirect(res, listPath);
 }
 
 export interface FormPage {

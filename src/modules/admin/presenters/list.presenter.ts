@@ -49,6 +49,14 @@ export interface ListSpec<T> {
   intro?: string;
   /** More buttons next to the create button (e.g. "Import OpenAPI"). */
   actions?: Array<{ href: string; label: string }>;
+  /** Whether the list offers a filter by source: local items or those of one peer (federated kinds). */
+  peerFilter?: boolean;
+}
+
+/** A peer as the source filter offers it. */
+export interface PeerChoice {
+  id: string;
+  name: string;
 }
 
 /** The service-level options for a listing query (all items, enabled or not, filtered and paged in SQL). */
@@ -75,7 +83,7 @@ function href(basePath: string, params: Record<string, string | number | undefin
 }
 
 /** The view-model of a listing page (or of its `#list` fragment). */
-export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQuery, page: OffsetPage<T>, allTags: string[]) {
+export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQuery, page: OffsetPage<T>, allTags: string[], peers: PeerChoice[] = []) {
   const size = q.size ?? PAGE_SIZE;
   const current = q.page ?? 1;
   const pages = Math.max(1, Math.ceil(page.total / size));
@@ -93,6 +101,9 @@ export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQ
     actions: spec.actions ?? [],
     query: { search: q.search ?? '', sort: q.sort ?? '', order: q.order ?? '' },
     tags: allTags.map((t) => ({ value: t, selected: t === q.tag })),
+    sources: spec.peerFilter
+      ? [{ value: 'local', label: 'This gateway (local)' }, ...peers.map((p) => ({ value: p.id, label: `Peer ${p.name}` }))].map((o) => ({ ...o, selected: o.value === q.gateway }))
+      : undefined,
     columns: spec.columns.map((c) => {
       if (!c.sort) return { label: c.label };
       const active = c.sort === sort;
@@ -111,8 +122,10 @@ export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQ
       pages,
       from,
       to: from === 0 ? 0 : from + page.items.length - 1,
-      prevHref: current > 1 ? href(spec.basePath, { ...base, sort: q.sort, order: q.order, page: current - 1 }) : undefined,
+      firstHref: current > 1 ? href(spec.basePath, { ...base, sort: q.sort, order: q.order, page: 1 }) : undefined,
+      prevHref: current > 1 ? href(spec.basePath, { ...base, sort: q.sort, order: q.order, page: Math.min(current - 1, pages) }) : undefined,
       nextHref: current < pages ? href(spec.basePath, { ...base, sort: q.sort, order: q.order, page: current + 1 }) : undefined,
+      lastHref: current < pages ? href(spec.basePath, { ...base, sort: q.sort, order: q.order, page: pages }) : undefined,
     },
   };
 }

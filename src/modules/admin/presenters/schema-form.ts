@@ -12,8 +12,10 @@ export interface ArgumentField {
   isSelect: boolean;
   isJson: boolean;
   isNumber: boolean;
-  options?: string[];
+  options?: Array<{ value: string; selected: boolean }>;
   value: string;
+  /** Checkboxes: ticked (the schema's default is true, or the posted value was). */
+  checked: boolean;
 }
 
 type Property = { type?: string | string[]; description?: string; enum?: unknown[]; title?: string; default?: unknown };
@@ -30,6 +32,7 @@ export function argumentFields(schema: JsonSchema, values: Record<string, string
   return Object.entries(s.properties ?? {}).map(([name, p]) => {
     const type = typeOf(p);
     const isSelect = Array.isArray(p.enum) && p.enum.every((e) => typeof e === 'string');
+    const value = values[name] ?? (p.default !== undefined ? (typeof p.default === 'string' ? p.default : JSON.stringify(p.default)) : '');
     return {
       name,
       id: `arg-${name}`,
@@ -41,8 +44,10 @@ export function argumentFields(schema: JsonSchema, values: Record<string, string
       isSelect,
       isJson: !isSelect && (type === 'object' || type === 'array' || type === 'json'),
       isNumber: type === 'number' || type === 'integer',
-      options: isSelect ? (p.enum as string[]) : undefined,
-      value: values[name] ?? (p.default !== undefined ? (typeof p.default === 'string' ? p.default : JSON.stringify(p.default)) : ''),
+      // The default is pre-selected (an enum's, else none: the empty choice).
+      options: isSelect ? (p.enum as string[]).map((o) => ({ value: o, selected: o === value })) : undefined,
+      value,
+      checked: type === 'boolean' && (value === 'true' || value === 'on'),
     };
   });
 }
@@ -58,6 +63,7 @@ export function coerceArguments(schema: JsonSchema, body: Record<string, unknown
     const raw = body[`arg.${field.name}`];
     const text = Array.isArray(raw) ? String(raw[raw.length - 1]) : raw === undefined ? '' : String(raw);
     if (field.isCheckbox) {
+      // A required boolean's form posts "false" before its checkbox: unticked means false, not absent.
       if (text !== '') args[field.name] = text === 'on' || text === 'true';
       continue;
     }

@@ -5,7 +5,8 @@ import { AdminLoginRequired } from './admin.guard';
 
 /**
  * Errors on admin pages become HTML: no session → redirect to the login page (HX-Redirect for HTMX requests);
- * anything else → an error page (or fragment) with the status and message.
+ * anything else → an error page with the status and message, or for an HTMX request an error fragment retargeted
+ * to the page's flash area (`#flash`).
  */
 @Catch()
 export class AdminExceptionFilter implements ExceptionFilter {
@@ -30,6 +31,12 @@ export class AdminExceptionFilter implements ExceptionFilter {
     const { status, body, unexpected } = toErrorBody(exception);
     if (unexpected) this.logger.error(`errorId=${body.errorId} ${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
     const fragment = !!req.headers['hx-request'];
+    if (fragment) {
+      // Whatever element the request targeted (a table row, a result area...), the error goes to the page's flash
+      // area: swapped into a row it would break the table's markup.
+      res.setHeader('HX-Retarget', '#flash');
+      res.setHeader('HX-Reswap', 'innerHTML show:top');
+    }
     res.status(status).render('error', { layout: fragment ? false : 'layouts/main', title: `Error ${status}`, status, message: body.message, fragment });
   }
 }

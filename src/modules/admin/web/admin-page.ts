@@ -11,6 +11,7 @@ export const NAV = [
   { key: 'resources', href: '/admin/resources', label: 'Resources' },
   { key: 'prompts', href: '/admin/prompts', label: 'Prompts' },
   { key: 'gateways', href: '/admin/gateways', label: 'Peers' },
+  { key: 'tags', href: '/admin/tags', label: 'Tags' },
   { key: 'tokens', href: '/admin/tokens', label: 'API tokens' },
   { key: 'metrics', href: '/admin/metrics', label: 'Metrics' },
   { key: 'audit', href: '/admin/audit', label: 'Audit log' },

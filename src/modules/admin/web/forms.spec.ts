@@ -1,6 +1,6 @@
 import { CreateToolDto } from '../../tools/dto/create-tool.dto';
 import { ConflictError, DomainError, ErrorCode, ValidationError } from '../../../common/errors/domain-error';
-import { type FieldSpec, formView, parseForm, serviceErrors, validateDto } from './forms';
+import { clearEmptied, type FieldSpec, formView, parseForm, serviceErrors, validateDto } from './forms';
 
 const SPECS: FieldSpec[] = [
   { name: 'name', label: 'Name', kind: 'text', required: true },
@@ -63,5 +63,26 @@ describe('admin forms', () => {
     expect(parseForm(specs, { type: 'CLI', args: '["x y"]' }).data.args).toEqual(['x y']);
     expect(parseForm(specs, { type: 'CLI', args: '[oops' }).errors.args).toMatch(/JSON array/);
     expect(parseForm(specs, { type: 'REST', timeoutMs: '1.5' }).errors).toEqual({ timeoutMs: 'must be a whole number' });
+  });
+
+  it('on an edit, sends the clearing value for optional inputs the user emptied, and nothing for the rest', () => {
+    const specs: FieldSpec[] = [
+      { name: 'name', label: 'Name', kind: 'text', required: true },
+      { name: 'description', label: 'Description', kind: 'textarea' },
+      { name: 'icon', label: 'Icon', kind: 'url' },
+      { name: 'annotations', label: 'Annotations', kind: 'json', clearValue: {} },
+      { name: 'template', label: 'Template', kind: 'textarea', keepWhenEmpty: true },
+      { name: 'uri', label: 'URI', kind: 'text', readonly: true },
+      { name: 'cacheTtl', label: 'TTL', kind: 'number', showIf: { field: 'source', values: ['url'] } },
+      { name: 'secret', label: 'Secret', kind: 'password' },
+      { name: 'headers', label: 'Headers', kind: 'json' },
+      { name: 'mimeType', label: 'MIME', kind: 'text' },
+    ];
+    const current = { name: 'n', description: 'old', icon: 'https://x/i.png', annotations: { readOnlyHint: true }, template: 'Hi', uri: 'file:///a', cacheTtl: 60, secret: 's', headers: {}, mimeType: null };
+    const body = { name: 'n', description: '  ', icon: '', annotations: '', template: '', cacheTtl: '', secret: '', headers: '{not json', mimeType: '' };
+    const { data } = parseForm(specs, body);
+    expect(clearEmptied(specs, body, data, current)).toEqual({ name: 'n', description: null, icon: null, annotations: {} });
+    // Shown only for another content source: not part of this post, so not cleared.
+    expect(clearEmptied(specs, { ...body, source: 'url' }, data, current).cacheTtl).toBeNull();
   });
 });

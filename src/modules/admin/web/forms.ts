@@ -3,7 +3,32 @@ import { validate } from 'class-validator';
 import { DomainError } from '../../../common/errors/domain-error';
 import { describeValidationErrors } from '../../../common/validation';
 
-export type FieldKind = 'text' | 'textarea' | 'url' | 'select' | 'checkbox' | 'json' | 'tags' | 'password' | 'multiselect' | 'number' | 'lines' | 'file';
+export type FieldKind = 'text' | 'textarea' | 'url' | 'select' | 'checkbox' | 'json' | 'tags' | 'password' | 'picker' | 'number' | 'lines' | 'file';
+
+/** An item a picker offers: its id, name and a detail (URI, type...). */
+export interface PickerOption {
+  value: string;
+  label: string;
+  detail?: string;
+  disabled?: boolean;
+}
+
+/**
+ * A searchable checkbox list (`picker` fields) for choosing among thousands of items: the chosen ones as checked
+ * boxes, and the first matches of a search that the server runs (`endpoint`, an htmx post of the search text and
+ * the chosen ids) as unchecked ones. Checking a match and searching again moves it to the chosen list.
+ */
+export interface PickerState {
+  field: string;
+  endpoint: string;
+  /** Plural noun of the items, e.g. "tools". */
+  noun: string;
+  search: string;
+  chosen: PickerOption[];
+  results: Array<PickerOption & { chosen: boolean }>;
+  /** Matches beyond the ones shown. */
+  more: number;
+}
 
 /** One input of an admin form. */
 export interface FieldSpec {
@@ -26,6 +51,14 @@ export interface FieldSpec {
   mono?: boolean;
   /** `file` fields: MIME types the file chooser offers (`accept`). */
   accept?: string;
+  /** `picker` fields: what the picker shows (filled in by the controller before rendering). */
+  picker?: PickerState;
+  /**
+   * On an edit, an optional input left empty clears the stored value: it is sent as `clearValue` (default `null`).
+   * `keepWhenEmpty` opts out (e.g. a template or content that an empty input should not erase).
+   */
+  clearValue?: unknown;
+  keepWhenEmpty?: boolean;
 }
 
 /** A field as a template renders it: its spec, the current value and the error next to it. */
@@ -37,7 +70,9 @@ export interface FormField extends FieldSpec {
   options?: Array<{ value: string; label: string; selected?: boolean }>;
   isTextarea: boolean;
   isSelect: boolean;
-  isMultiselect: boolean;
+  isPicker: boolean;
+  /** The ids of the help text and the error, for `aria-describedby`. */
+  describedBy?: string;
   isCheckbox: boolean;
   isFile: boolean;
   inputType: string;
@@ -73,16 +108,19 @@ export function formView(specs: FieldSpec[], values: Record<string, unknown>, er
     else if (spec.kind === 'tags') value = Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : '';
     else if (raw !== undefined && raw !== null && spec.kind !== 'password') value = Array.isArray(raw) ? raw.join(',') : String(raw);
     const selected = new Set(Array.isArray(raw) ? raw.map(String) : [value]);
+    const error = errors[spec.name];
+    const describedBy = [error ? `f-${spec.name}-error` : '', spec.help ? `f-${spec.name}-help` : ''].filter(Boolean).join(' ');
     return {
       ...spec,
       id: `f-${spec.name}`,
       value,
       checked: raw === true || raw === 'on' || raw === 'true',
-      error: errors[spec.name],
+      error,
+      describedBy: describedBy || undefined,
       options: spec.options?.map((o) => ({ ...o, selected: selected.has(o.value) })),
       isTextarea: spec.kind === 'textarea' || spec.kind === 'json' || spec.kind === 'lines',
       isSelect: spec.kind === 'select',
-      isMultiselect: spec.kind === 'multiselect',
+      isPicker: spec.kind === 'picker',
       isCheckbox: spec.kind === 'checkbox',
       isFile: spec.kind === 'file',
       inputType: spec.kind === 'url' ? 'url' : spec.kind === 'password' ? 'password' : 'text',
@@ -107,8 +145,8 @@ export function parseForm(specs: FieldSpec[], body: FormBody): { data: Record<st
       case 'checkbox':
         data[spec.name] = text(raw) === 'on' || text(raw) === 'true';
         break;
-      case 'multiselect':
-        data[spec.name] = list(raw).filter(Boolean);
+      case 'picker':
+        data[spec.name] = [...new Set(list(raw).filter(Boolean))];
         break;
       case 'tags':
         data[spec.name] = text(raw).split(',').map((t) => t.trim()).filter(Boolean);
@@ -152,6 +190,44 @@ export function parseForm(specs: FieldSpec[], body: FormBody): { data: Record<st
   return { data, errors };
 }
 
+/** Input kinds whose empty value means "no value" (checkboxes, tags and lists always send their state; secrets and files mean "keep"). */
+const CLEARABLE: ReadonlySet<FieldKind> = new Set(['text', 'textarea', 'url', 'json', 'number', 'lines']);
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
+}
+
+/**
+ * On an edit, the optional inputs the user emptied: each becomes its field's clearing value (`null` unless the spec
+ * says otherwise), so the update clears the stored value instead of silently keeping it. Only inputs that were shown
+ * and editable count, and only when the stored value (`current`, the form's values of the item) is not empty already.
+ */
+export function clearEmptied(specs: FieldSpec[], body: FormBody, data: Record<string, unknown>, current: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...data };
+  for (const spec of specs) {
+    if (!CLEARABLE.has(spec.kind) || spec.required || spec.readonly || spec.keepWhenEmpty) continue;
+    if (text(body[spec.name]).trim() !== '' || out[spec.name] !== undefined || !shown(spec, specs, body) || isEmpty(current[spec.name])) continue;
+    out[spec.name] = spec.clearValue === undefined ? null : spec.clearValue;
+  }
+  return out;
+}
+
+/**
+ * The values to show again after a failed post: the posted ones over the stored item's. An unchecked checkbox or a
+ * picker with nothing chosen is absent from a post, so it is taken as off / empty rather than as the stored value.
+ */
+export function postedValues(specs: FieldSpec[], body: FormBody, stored: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = { ...stored, ...body };
+  for (const spec of specs) {
+    if (spec.readonly || body[spec.name] !== undefined) continue;
+    if (spec.kind === 'checkbox') values[spec.name] = false;
+    else if (spec.kind === 'picker') values[spec.name] = [];
+  }
+  return values;
+}
+
 /** Whether a field applies to the posted form (its `showIf` condition holds, and that of the field it depends on). */
 export function shown(spec: FieldSpec, specs: FieldSpec[], body: FormBody, depth = 0): boolean {
   if (!spec.showIf) return true;
@@ -188,3 +264,6 @@ export function serviceErrors(err: unknown, fieldNames: string[]): { errors: Fie
   if (field) return { errors: { [field]: err.message.replace(new RegExp(`^${field}(\\.[\\w.]+)?: `), '') } };
   return { errors: {}, formError: err.message };
 }
+
+/** A posted value as one string (the last one when repeated) and as a list. */
+export { text as formText, list as formList };
