@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 
 /** The catalog REST API over real HTTP, on a fresh SQLite database. */
@@ -247,5 +248,40 @@ describe('catalog REST API', () => {
       const r = await http.get('/nope').expect(404);
       expect(r.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     });
+  });
+});
+
+/**
+ * What PostgreSQL refuses and SQLite silently stores: values longer than their column. Every string the API accepts
+ * must fit, so here the same requests that pass on SQLite must get a clear 4xx (or be fitted), never a 500.
+ */
+describe('catalog REST API on PostgreSQL', () => {
+  let db: TestDatabase;
+  let gw: TestGateway;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    gw = await startGateway({}, db);
+    http = request(gw.url);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await db?.drop();
+  });
+
+  const tool = (name: string) => ({ name, url: 'http://127.0.0.1:9/x', requestType: 'GET' });
+
+  it('fits an over-long User-Agent and client address into the audit columns on create, update and in the trail', async () => {
+    const agent = `agent/${'u'.repeat(700)}`;
+    const forwarded = 'f'.repeat(100);
+    const created = await http.post('/tools').set('User-Agent', agent).set('X-Forwarded-For', forwarded).send(tool('long_agent')).expect(200);
+    expect(created.body.createdUserAgent).toBe(agent.slice(0, 512));
+    expect(created.body.createdFromIp).toBe(forwarded.slice(0, 45));
+    const updated = await http.put(`/tools/${created.body.id}`).set('User-Agent', agent).send({ description: 'changed' }).expect(200);
+    expect(updated.body).toMatchObject({ version: 2, modifiedUserAgent: agent.slice(0, 512) });
+    const trail = await http.get(`/audit?entity_id=${created.body.id}`).expect(200);
+    expect(trail.body.items.map((e: { userAgent: string }) => e.userAgent)).toEqual([agent.slice(0, 512), agent.slice(0, 512)]);
+    expect(trail.body.items[1].actorIp).toBe(forwarded.slice(0, 45));
   });
 });

@@ -22,10 +22,11 @@ export class AuditService {
       entityId,
       entityName: entityName?.slice(0, 767) ?? null,
       action,
-      actor: actor.name.slice(0, 255),
-      actorIp: actor.ip?.slice(0, 45) ?? null,
+      // The request context already fits actor, IP and User-Agent to their columns (CONTEXT_LIMITS).
+      actor: actor.name,
+      actorIp: actor.ip ?? null,
       via: actor.via,
-      userAgent: actor.userAgent?.slice(0, 512) ?? null,
+      userAgent: actor.userAgent ?? null,
       requestId: actor.requestId?.slice(0, 64) ?? null,
       changedFields: [...changedFields].sort(),
     });
