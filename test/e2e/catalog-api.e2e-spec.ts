@@ -271,6 +271,54 @@ describe('catalog REST API on PostgreSQL', () => {
   });
 
   const tool = (name: string) => ({ name, url: 'http://127.0.0.1:9/x', requestType: 'GET' });
+  const long = (n: number, c = 'x') => c.repeat(n);
+  const longUrl = (n: number) => `http://127.0.0.1:9/${long(n - 'http://127.0.0.1:9/'.length)}`;
+
+  /** How many entities of each kind, audit entries and API tokens exist: what a rejected request must not change. */
+  async function counts() {
+    const lists = await Promise.all(['/tools', '/resources', '/prompts', '/servers', '/gateways'].map((p) => http.get(`${p}?limit=0&include_inactive=true`)));
+    const [audit, tokens] = await Promise.all([http.get('/audit?limit=0'), http.get('/tokens')]);
+    return [...lists.map((r) => r.body.length as number), audit.body.items.length as number, tokens.body.length as number];
+  }
+
+  const OVERLONG: Array<[string, string, Record<string, unknown>, string]> = [
+    ['tool displayName', '/tools', { ...tool('t1'), displayName: long(256) }, 'displayName'],
+    ['tool description', '/tools', { ...tool('t2'), description: long(8193) }, 'description'],
+    ['tool name', '/tools', tool(long(129)), 'name'],
+    ['tool url', '/tools', { ...tool('t3'), url: longUrl(2049) }, 'url'],
+    ['tool requestType', '/tools', { ...tool('t4'), requestType: long(17, 'G') }, 'requestType'],
+    ['tool annotations.title', '/tools', { ...tool('t5'), annotations: { title: long(256) } }, 'annotations.title'],
+    ['tool jsonpathFilter', '/tools', { ...tool('t6'), jsonpathFilter: `$.${long(2047)}` }, 'jsonpathFilter'],
+    ['tool tag', '/tools', { ...tool('t7'), tags: [long(65)] }, 'tags'],
+    ['CLI tool command', '/tools', { name: 't8', integrationType: 'CLI', command: `/${long(1024)}` }, 'command'],
+    ['CLI tool workingDirectory', '/tools', { name: 't9', integrationType: 'CLI', command: '/bin/echo', workingDirectory: `/${long(1024)}` }, 'workingDirectory'],
+    ['tool auth username', '/tools', { ...tool('t10'), auth: { authType: 'basic', username: long(256), password: 'p' } }, 'auth.username'],
+    ['resource uri', '/resources', { uri: `file:///${long(760)}`, name: 'r', content: 'x' }, 'uri'],
+    ['resource name', '/resources', { uri: 'file:///r1', name: long(256), content: 'x' }, 'name'],
+    ['resource mimeType', '/resources', { uri: 'file:///r2', name: 'r', content: 'x', mimeType: `text/plain; charset=${long(240)}` }, 'mimeType'],
+    ['resource uriTemplate', '/resources', { uri: 'file:///r3/{a}', name: 'r', uriTemplate: `file:///r3/{a}${long(760)}` }, 'uriTemplate'],
+    ['resource contentUrl', '/resources', { uri: 'file:///r4', name: 'r', contentUrl: longUrl(2049) }, 'contentUrl'],
+    ['prompt name', '/prompts', { name: long(129), template: 'x' }, 'name'],
+    ['prompt description', '/prompts', { name: 'p1', template: 'x', description: long(8193) }, 'description'],
+    ['prompt argument description', '/prompts', { name: 'p2', template: '{{a}}', arguments: [{ name: 'a', description: long(1025) }] }, 'arguments.0.description'],
+    ['prompt message mimeType', '/prompts', { name: 'p3', messages: [{ role: 'user', content: { type: 'image', data: 'eA==', mimeType: `image/png; x=${long(250)}` } }] }, 'messages.0.content.mimeType'],
+    ['server id', '/servers', { id: long(37, 'a'), name: 's1' }, 'id'],
+    ['server name', '/servers', { name: long(256) }, 'name'],
+    ['server icon', '/servers', { name: 's2', icon: longUrl(2049) }, 'icon'],
+    ['gateway name', '/gateways', { name: long(256), url: 'http://127.0.0.1:9/mcp' }, 'name'],
+    ['gateway url', '/gateways', { name: 'g1', url: longUrl(2049) }, 'url'],
+    ['gateway alternateOf', '/gateways', { name: 'g2', url: 'http://127.0.0.1:9/mcp', alternateOf: long(37) }, 'alternateOf'],
+    ['OpenAPI import tag filter', '/tools/import/openapi', { spec: { openapi: '3.0.0', info: { title: 't', version: '1' }, paths: {} }, tags: [long(256)] }, 'tags'],
+    ['API token name', '/tokens', { name: long(256) }, 'name'],
+    ['API token subject', '/tokens', { subject: long(256) }, 'subject'],
+  ];
+
+  it.each(OVERLONG)('refuses an over-long %s with 422 naming the field, storing nothing', async (_label, path, body, field) => {
+    const before = await counts();
+    const res = await http.post(path).send(body);
+    expect([res.status, res.body.details?.fields]).toEqual([422, expect.arrayContaining([field])]);
+    expect(await counts()).toEqual(before);
+  });
 
   it('fits an over-long User-Agent and client address into the audit columns on create, update and in the trail', async () => {
     const agent = `agent/${'u'.repeat(700)}`;
