@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ToolRepository } from '../../src/modules/tools/repositories/tool.repository';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 
@@ -125,6 +126,25 @@ describe('catalog REST API', () => {
       expect((await http.get(`/tools/${t.id}`)).body.enabled).toBe(true);
       const trail = await http.get(`/audit?entity_id=${t.id}&action=enable,disable`).expect(200);
       expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['enable', 'disable']);
+    });
+
+    it('accepts tool schemas that share an $id, in every supported dialect', async () => {
+      const $id = 'https://example.com/schemas/args.json';
+      await http.post('/tools').send(restTool('same_id_a', { inputSchema: { $id, type: 'object', properties: { a: { type: 'string' } } } })).expect(200);
+      const b = await http.post('/tools').send(restTool('same_id_b', { inputSchema: { $id, type: 'object', properties: { b: { type: 'string' } } } })).expect(200);
+      await http.put(`/tools/${b.body.id}`).send({ inputSchema: { $id, type: 'object', properties: { b: { type: 'integer' } } } }).expect(200);
+      const draft4 = { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', properties: { n: { type: 'number', minimum: 0, exclusiveMinimum: true } } };
+      await http.post('/tools').send(restTool('draft4_tool', { inputSchema: draft4 })).expect(200);
+      const odd = await http.post('/tools').send(restTool('odd_dialect', { inputSchema: { $schema: 'https://example.com/my-dialect', type: 'object' } })).expect(422);
+      expect(odd.body.details.field).toBe('inputSchema.$schema');
+    });
+
+    it('answers a call of a tool whose stored inputSchema does not compile with an error naming the tool', async () => {
+      const t = (await http.post('/tools').send(restTool('broken_schema')).expect(200)).body;
+      // Only a database edit (or a peer) can store such a schema: the API refuses it.
+      await gw.app.get(ToolRepository).update(t.id, t.version, { inputSchema: { type: 'object', properties: { a: { $ref: '#/definitions/nowhere' } } } });
+      const res = await http.post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'broken_schema', arguments: { a: 1 } } }).expect(200);
+      expect(res.body.error.message).toMatch(/^Tool 'broken_schema' inputSchema is not a usable JSON Schema: can't resolve reference/);
     });
 
     it('deletes, then answers 404', async () => {

@@ -30,7 +30,7 @@ export class ToolInvocationService {
    */
   async invoke(tool: Tool, args: Record<string, unknown> | undefined, ctx: InvocationContext): Promise<ToolResult> {
     const input = args ?? {};
-    const problem = jsonSchemas.validate(tool.inputSchema, input);
+    const problem = jsonSchemas.validate(tool.inputSchema, input, `Tool '${tool.name}' inputSchema`);
     if (problem) throw new ValidationError('arguments', problem);
     const target = { kind: 'tool', id: tool.id, name: tool.name, server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local', serverId: ctx.serverId } as const;
     return this.recorder.track(target, () => this.execute(tool, input, ctx), errorText);
