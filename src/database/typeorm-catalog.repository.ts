@@ -97,7 +97,7 @@ export abstract class TypeOrmCatalogRepository<T extends CatalogItem, E extends 
     const key = this.table.keyProperty;
     return this.db.run(async (m) => {
       const qb = this.applyFilters(this.repo(m).createQueryBuilder('e').select(this.listSelect(m)), options);
-      if (options.cursor) qb.andWhere(`e.${key} > :after`, { after: decodeCursor(options.cursor) });
+      if (options.cursor) qb.andWhere(`e.${key} > :after`, { after: decodeCursor(options.cursor, 'string') });
       const rows = await qb.orderBy(`e.${key}`, 'ASC').limit(options.limit + 1).getMany();
       const items = rows.slice(0, options.limit) as unknown as T[];
       const last = items[items.length - 1] as unknown as Record<string, string> | undefined;

@@ -340,6 +340,32 @@ describe('catalog REST API on PostgreSQL', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('answers a foreign or forged cursor with 422 naming cursor, before it reaches SQL', async () => {
+    for (const n of ['cur_a', 'cur_b', 'cur_c']) await http.post('/tools').send({ ...tool(n), tags: ['cursors'] }).expect(200);
+    const toolsPage = await http.get('/tools?tags=cursors&limit=1&include_pagination=true').expect(200);
+    const auditPage = await http.get('/audit?limit=1').expect(200);
+    expect(toolsPage.body.nextCursor).toEqual(expect.any(String));
+    expect(auditPage.body.nextCursor).toEqual(expect.any(String));
+    // Each cursor works on its own listing...
+    await http.get(`/audit?limit=1&cursor=${auditPage.body.nextCursor}`).expect(200);
+    await http.get(`/tools?tags=cursors&limit=1&cursor=${toolsPage.body.nextCursor}`).expect(200);
+    // ...and is refused by the other; so are hand-made ones.
+    const forged = (k: unknown) => Buffer.from(JSON.stringify({ k }), 'utf8').toString('base64url');
+    const refused: Array<[string, string]> = [
+      ['/audit', toolsPage.body.nextCursor],
+      ['/tools', auditPage.body.nextCursor],
+      ['/audit', forged(1e300)],
+      ['/audit', forged('abc')],
+      ['/audit', forged(-5)],
+      ['/servers', forged({ k: 1 })],
+      ['/resources', forged(null)],
+    ];
+    for (const [path, cursor] of refused) {
+      const res = await http.get(`${path}?cursor=${cursor}`);
+      expect([path, cursor, res.status, res.body.details?.field]).toEqual([path, cursor, 422, 'cursor']);
+    }
+  });
+
   it('fits an over-long User-Agent and client address into the audit columns on create, update and in the trail', async () => {
     const agent = `agent/${'u'.repeat(700)}`;
     const forwarded = 'f'.repeat(100);
