@@ -2,19 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { UnitOfWork } from '../../database/unit-of-work';
-import { AuditService } from '../../modules/audit/audit.service';
 import { RequestContext } from '../context/request-context';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors/domain-error';
 import { CatalogAction, CatalogEvents } from '../events/catalog-events';
+import { AuditTrail } from './audit-trail';
 import type { AuditMetadata, CatalogItem, EntityKind, ListOptions, OffsetListOptions, OffsetPage, Page } from './catalog.model';
 import type { CatalogRepository } from './catalog.repository';
+import { pageSize } from './page-size';
 
 /** The collaborators every catalog service needs, bundled so subclasses take one argument for them. */
 @Injectable()
 export class CatalogSupport {
   constructor(
     readonly uow: UnitOfWork,
-    readonly audit: AuditService,
+    readonly audit: AuditTrail,
     readonly context: RequestContext,
     readonly events: CatalogEvents,
     readonly config: AppConfig,
@@ -104,9 +105,7 @@ export abstract class CatalogService<T extends CatalogItem> {
   }
 
   protected pageSize(limit?: number): number {
-    const { defaultPageSize, maxPageSize } = this.support.config.catalog;
-    if (limit === undefined) return Math.min(defaultPageSize, maxPageSize);
-    return limit === 0 ? maxPageSize : Math.min(limit, maxPageSize);
+    return pageSize(limit, this.support.config.catalog);
   }
 
   /** Inserts `fields` as a new item, then runs `afterInsert` in the same transaction (for associated rows). */

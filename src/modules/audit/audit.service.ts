@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '../../common/catalog/audit-trail';
 import type { EntityKind, Page } from '../../common/catalog/catalog.model';
+import { pageSize } from '../../common/catalog/page-size';
 import { RequestContext } from '../../common/context/request-context';
 import { AppConfig } from '../../config/app-config';
 import type { AuditAction, AuditEntry, AuditFilter } from './audit.model';
 import { AuditRepository } from './repositories/audit.repository';
 
+/** The append-only change trail: records each change for the current actor, and lists it newest first. */
 @Injectable()
-export class AuditService {
+export class AuditService extends AuditTrail {
   constructor(
     private readonly repo: AuditRepository,
     private readonly context: RequestContext,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Appends one entry for the current actor. Call inside the transaction that makes the change. */
   async record(entityType: EntityKind, entityId: string, entityName: string | null, action: AuditAction, changedFields: string[]): Promise<void> {
@@ -33,8 +38,6 @@ export class AuditService {
   }
 
   list(filter: AuditFilter, limit?: number, cursor?: string): Promise<Page<AuditEntry>> {
-    const { defaultPageSize, maxPageSize } = this.config.catalog;
-    const size = limit === undefined ? defaultPageSize : limit === 0 ? maxPageSize : Math.min(limit, maxPageSize);
-    return this.repo.list(filter, size, cursor);
+    return this.repo.list(filter, pageSize(limit, this.config.catalog), cursor);
   }
 }
