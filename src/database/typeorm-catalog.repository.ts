@@ -4,7 +4,7 @@ import type { ResolvedListOptions } from '../common/catalog/catalog.repository';
 import { decodeCursor, encodeCursor } from '../common/catalog/cursor';
 import { ConflictError } from '../common/errors/domain-error';
 import type { CatalogEntityBase } from './catalog-entity.base';
-import { isUniqueViolation } from './database-errors';
+import { isPrimaryKeyViolation, isUniqueViolation } from './database-errors';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 export interface CatalogTableOptions {
@@ -164,14 +164,15 @@ export abstract class TypeOrmCatalogRepository<T extends CatalogItem, E extends 
     });
   }
 
-  /** Turns a unique-key violation into a 409 naming the duplicate; other errors pass through. */
+  /** Turns a unique-key violation into a 409 naming the duplicate field (the id, or the natural key); other errors pass through. */
   protected translate(err: unknown, item: Partial<T>): unknown {
     if (!isUniqueViolation(err)) return err;
     const key = this.table.keyProperty;
     const value = (item as Record<string, unknown>)[key];
-    return new ConflictError(
-      value !== undefined ? `A ${this.table.label} with ${key} '${String(value)}' already exists` : `A ${this.table.label} with this id already exists`,
-      { field: value !== undefined ? key : 'id' },
-    );
+    if (isPrimaryKeyViolation(err) || value === undefined) {
+      const id = (item as Record<string, unknown>).id;
+      return new ConflictError(`A ${this.table.label} with ${id !== undefined ? `id '${String(id)}'` : 'this id'} already exists`, { field: 'id' });
+    }
+    return new ConflictError(`A ${this.table.label} with ${key} '${String(value)}' already exists`, { field: key });
   }
 }

@@ -238,7 +238,10 @@ describe('catalog REST API', () => {
     it('accepts a client-chosen id', async () => {
       const s = await http.post('/servers').send({ id: 'my-server-1', name: 'chosen' }).expect(201);
       expect(s.body.id).toBe('my-server-1');
-      await http.post('/servers').send({ id: 'my-server-1', name: 'again' }).expect(409);
+      const dupId = await http.post('/servers').send({ id: 'my-server-1', name: 'again' }).expect(409);
+      expect(dupId.body).toMatchObject({ message: "A server with id 'my-server-1' already exists", details: { field: 'id' } });
+      const dupName = await http.post('/servers').send({ id: 'my-server-2', name: 'chosen' }).expect(409);
+      expect(dupName.body).toMatchObject({ message: "A server with name 'chosen' already exists", details: { field: 'name' } });
     });
   });
 
