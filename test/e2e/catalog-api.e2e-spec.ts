@@ -223,16 +223,48 @@ describe('catalog REST API', () => {
       expect((await http.get('/servers?limit=0')).body).toHaveLength(before.body.length);
 
       const s = (await http.post('/servers').send({ server: { name: 'My Server', associatedTools: [t2.id, t1.id], icon: 'https://example.com/i.png' } }).expect(201)).body;
-      expect(s.associatedTools).toEqual([t2.id, t1.id]);
+      // The reference gateway's read model: tool names in associatedTools, ids in associatedToolIds.
+      expect(s).toMatchObject({ associatedTools: ['srv_t2', 'srv_t1'], associatedToolIds: [t2.id, t1.id], associatedResources: [], associatedResourceIds: [], associatedPrompts: [] });
+      expect((await http.get(`/servers/${s.id}`)).body).toMatchObject({ associatedTools: ['srv_t2', 'srv_t1'], associatedToolIds: [t2.id, t1.id] });
+      const listed = (await http.get('/servers?limit=0')).body.find((x: { id: string }) => x.id === s.id);
+      expect(listed).toMatchObject({ associatedTools: ['srv_t2', 'srv_t1'], associatedToolIds: [t2.id, t1.id] });
       expect((await http.get(`/servers/${s.id}/tools`)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t2', 'srv_t1']);
 
       await http.post(`/tools/${t2.id}/state?activate=false`).expect(200);
       expect((await http.get(`/servers/${s.id}/tools`)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t1']);
 
       const upd = await http.put(`/servers/${s.id}`).send({ associatedTools: [t1.id] }).expect(200);
-      expect(upd.body).toMatchObject({ associatedTools: [t1.id], version: 2 });
+      expect(upd.body).toMatchObject({ associatedTools: ['srv_t1'], associatedToolIds: [t1.id], version: 2 });
+      // Paging and tag parameters are not options of the member listings.
+      await http.get(`/servers/${s.id}/tools?limit=1`).expect(422);
+      expect((await http.get(`/servers/${s.id}/tools?include_inactive=true`).expect(200)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t1']);
       const trail = await http.get(`/audit?entity_type=server&entity_id=${s.id}`);
       expect(trail.body.items[0].changedFields).toEqual(['associatedTools']);
+    });
+
+    it('detaches a deleted tool, resource or prompt from its servers as an audited, versioned server update', async () => {
+      const [keep, gone] = await Promise.all(['det_keep', 'det_gone'].map(async (n) => (await http.post('/tools').send(restTool(n)).expect(200)).body));
+      const res = (await http.post('/resources').send({ uri: 'file:///detach/r', name: 'r', content: 'x' }).expect(200)).body;
+      const prompt = (await http.post('/prompts').send({ name: 'detach_p', template: 'x' }).expect(200)).body;
+      const ids = { associatedTools: [gone.id, keep.id], associatedResources: [res.id], associatedPrompts: [prompt.id] };
+      const [s1, s2] = await Promise.all(['det_s1', 'det_s2'].map(async (name) => (await http.post('/servers').send({ name, ...ids }).expect(201)).body));
+      const other = (await http.post('/servers').send({ name: 'det_other', associatedTools: [keep.id] }).expect(201)).body;
+
+      await http.delete(`/tools/${gone.id}`).expect(200);
+      for (const s of [s1, s2]) {
+        const now = (await http.get(`/servers/${s.id}`).expect(200)).body;
+        expect(now).toMatchObject({ version: 2, associatedToolIds: [keep.id], associatedTools: ['det_keep'] });
+        const trail = (await http.get(`/audit?entity_type=server&entity_id=${s.id}`).expect(200)).body.items;
+        expect(trail[0]).toMatchObject({ action: 'update', changedFields: ['associatedTools'] });
+      }
+      expect((await http.get(`/servers/${other.id}`)).body.version).toBe(1);
+
+      await http.delete(`/resources/${res.id}`).expect(200);
+      await http.delete(`/prompts/${prompt.id}`).expect(200);
+      const last = (await http.get(`/servers/${s1.id}`)).body;
+      expect(last).toMatchObject({ version: 4, associatedResources: [], associatedPrompts: [] });
+      const trail = (await http.get(`/audit?entity_type=server&entity_id=${s1.id}&limit=2`)).body.items;
+      expect(trail.map((e: { changedFields: string[] }) => e.changedFields)).toEqual([['associatedPrompts'], ['associatedResources']]);
     });
 
     it('accepts a client-chosen id', async () => {

@@ -10,9 +10,14 @@ import type { AuditMetadata, CatalogItem, EntityKind, ListOptions, OffsetListOpt
 import type { CatalogRepository } from './catalog.repository';
 import { pageSize } from './page-size';
 
+/** Work done inside the transaction that deletes a catalog item, before its row goes. */
+export type DeleteHook = (kind: EntityKind, id: string) => Promise<void>;
+
 /** The collaborators every catalog service needs, bundled so subclasses take one argument for them. */
 @Injectable()
 export class CatalogSupport {
+  private readonly deleteHooks: DeleteHook[] = [];
+
   constructor(
     readonly uow: UnitOfWork,
     readonly audit: AuditTrail,
@@ -20,6 +25,20 @@ export class CatalogSupport {
     readonly events: CatalogEvents,
     readonly config: AppConfig,
   ) {}
+
+  /**
+   * Registers work for every delete of any catalog item, run in its transaction before the row goes: how an owner of
+   * references (virtual servers) lets go of the item through its own service (versioned, audited, published) rather
+   * than leaving it to a silent foreign-key cascade.
+   */
+  onDelete(hook: DeleteHook): void {
+    this.deleteHooks.push(hook);
+  }
+
+  /** Runs the registered delete hooks (inside the caller's transaction). */
+  async beforeDelete(kind: EntityKind, id: string): Promise<void> {
+    for (const hook of this.deleteHooks) await hook(kind, id);
+  }
 }
 
 /** A new catalog id: a uuid4 without dashes (the reference gateway's format). */
@@ -185,6 +204,7 @@ export abstract class CatalogService<T extends CatalogItem> {
     await uow.transaction(async () => {
       const current = await this.get(id);
       await this.beforeDelete(current);
+      await this.support.beforeDelete(this.kind, id);
       if (!(await this.repo.delete(id))) throw new NotFoundError(this.label, id);
       await audit.record(this.kind, id, this.keyOf(current), 'delete', []);
       this.publish(current, 'delete');
