@@ -288,6 +288,25 @@ describe('catalog REST API', () => {
       expect((await http.get('/tags/shared-tag/entities?entity_types=tools')).body).toEqual([expect.objectContaining({ name: 'tagged_t', type: 'tool' })]);
     });
 
+    it('accepts the reference gateway\'s [{id, label}] tags and its apijsonpath list parameter', async () => {
+      const t = await http.post('/tools').send(restTool('obj_tags', { tags: [{ id: 'ref-tag', label: 'Ref Tag' }, { label: 'Data Processing' }, 'plain', 'REF-TAG'] })).expect(200);
+      expect(t.body.tags).toEqual(['ref-tag', 'data-processing', 'plain']);
+      const bad = await http.post('/tools').send(restTool('obj_tags_bad', { tags: [{ colour: 'red' }] })).expect(422);
+      expect(bad.body.details.fields).toEqual(['tags']);
+      for (const path of ['/tools', '/resources', '/prompts', '/servers', '/gateways', '/tags']) {
+        await http.get(`${path}?apijsonpath=${encodeURIComponent('$[*].name')}`).expect(200);
+      }
+    });
+
+    it('lists the entities of a tag without disabled ones unless include_inactive=true', async () => {
+      const on = (await http.post('/tools').send(restTool('tag_on', { tags: ['lifecycle'] })).expect(200)).body;
+      const off = (await http.post('/tools').send(restTool('tag_off', { tags: ['lifecycle'] })).expect(200)).body;
+      await http.post(`/tools/${off.id}/state?activate=false`).expect(200);
+      const names = async (q: string) => (await http.get(`/tags/lifecycle/entities${q}`).expect(200)).body.map((e: { name: string }) => e.name).sort();
+      expect(await names('')).toEqual([on.name]);
+      expect(await names('?include_inactive=true')).toEqual([off.name, on.name].sort());
+    });
+
     it('reports health, readiness and version with secrets masked', async () => {
       expect((await http.get('/health').expect(200)).body).toMatchObject({ status: 'ok', info: { eventLoop: { status: 'up' } } });
       expect((await http.get('/ready').expect(200)).body.info.migrations).toMatchObject({ status: 'up', pending: 0 });
