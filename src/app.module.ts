@@ -5,7 +5,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { Request } from 'express';
 import { ClsModule } from 'nestjs-cls';
 import { CatalogCoreModule } from './common/catalog/catalog-core.module';
-import type { GatewayClsStore } from './common/context/request-context';
+import { RequestContext } from './common/context/request-context';
 import { requestIdOf } from './common/context/request-id';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { AppConfig } from './config/app-config';
@@ -47,12 +47,7 @@ export class AppModule {
             mount: true,
             generateId: true,
             idGenerator: (req: Request) => requestIdOf(req),
-            setup: (cls, req: Request) => {
-              const store = cls as unknown as { set<K extends keyof GatewayClsStore>(k: K, v: GatewayClsStore[K]): void };
-              store.set('ip', req.ip);
-              store.set('userAgent', req.headers['user-agent']);
-              store.set('via', 'api');
-            },
+            setup: (cls, req: Request) => RequestContext.setup(cls, req),
           },
         }),
         EventEmitterModule.forRoot({ wildcard: false }),

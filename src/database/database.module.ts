@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions, runMigrations } from './data-source';
+import { SchemaStatus, TypeOrmSchemaStatus } from './schema-status';
 import { SCHEMA_READY, TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 import { UnitOfWork } from './unit-of-work';
 
@@ -27,7 +28,8 @@ import { UnitOfWork } from './unit-of-work';
     },
     TypeOrmUnitOfWork,
     { provide: UnitOfWork, useExisting: TypeOrmUnitOfWork },
+    { provide: SchemaStatus, useClass: TypeOrmSchemaStatus },
   ],
-  exports: [TypeOrmUnitOfWork, UnitOfWork],
+  exports: [TypeOrmUnitOfWork, UnitOfWork, SchemaStatus],
 })
 export class DatabaseModule {}

@@ -4,7 +4,7 @@ import type { ResolvedListOptions } from '../common/catalog/catalog.repository';
 import { decodeCursor, encodeCursor } from '../common/catalog/cursor';
 import { ConflictError } from '../common/errors/domain-error';
 import type { CatalogEntityBase } from './catalog-entity.base';
-import { isUniqueViolation } from './database-errors';
+import { isPrimaryKeyViolation, isUniqueViolation } from './database-errors';
 import { TypeOrmUnitOfWork } from './typeorm-unit-of-work';
 
 export interface CatalogTableOptions {
@@ -97,7 +97,7 @@ export abstract class TypeOrmCatalogRepository<T extends CatalogItem, E extends 
     const key = this.table.keyProperty;
     return this.db.run(async (m) => {
       const qb = this.applyFilters(this.repo(m).createQueryBuilder('e').select(this.listSelect(m)), options);
-      if (options.cursor) qb.andWhere(`e.${key} > :after`, { after: decodeCursor(options.cursor) });
+      if (options.cursor) qb.andWhere(`e.${key} > :after`, { after: decodeCursor(options.cursor, 'string') });
       const rows = await qb.orderBy(`e.${key}`, 'ASC').limit(options.limit + 1).getMany();
       const items = rows.slice(0, options.limit) as unknown as T[];
       const last = items[items.length - 1] as unknown as Record<string, string> | undefined;
@@ -164,14 +164,15 @@ export abstract class TypeOrmCatalogRepository<T extends CatalogItem, E extends 
     });
   }
 
-  /** Turns a unique-key violation into a 409 naming the duplicate; other errors pass through. */
+  /** Turns a unique-key violation into a 409 naming the duplicate field (the id, or the natural key); other errors pass through. */
   protected translate(err: unknown, item: Partial<T>): unknown {
     if (!isUniqueViolation(err)) return err;
     const key = this.table.keyProperty;
     const value = (item as Record<string, unknown>)[key];
-    return new ConflictError(
-      value !== undefined ? `A ${this.table.label} with ${key} '${String(value)}' already exists` : `A ${this.table.label} with this id already exists`,
-      { field: value !== undefined ? key : 'id' },
-    );
+    if (isPrimaryKeyViolation(err) || value === undefined) {
+      const id = (item as Record<string, unknown>).id;
+      return new ConflictError(`A ${this.table.label} with ${id !== undefined ? `id '${String(id)}'` : 'this id'} already exists`, { field: 'id' });
+    }
+    return new ConflictError(`A ${this.table.label} with ${key} '${String(value)}' already exists`, { field: key });
   }
 }

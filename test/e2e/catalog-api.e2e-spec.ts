@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { ToolRepository } from '../../src/modules/tools/repositories/tool.repository';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 
 /** The catalog REST API over real HTTP, on a fresh SQLite database. */
@@ -126,6 +128,25 @@ describe('catalog REST API', () => {
       expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['enable', 'disable']);
     });
 
+    it('accepts tool schemas that share an $id, in every supported dialect', async () => {
+      const $id = 'https://example.com/schemas/args.json';
+      await http.post('/tools').send(restTool('same_id_a', { inputSchema: { $id, type: 'object', properties: { a: { type: 'string' } } } })).expect(200);
+      const b = await http.post('/tools').send(restTool('same_id_b', { inputSchema: { $id, type: 'object', properties: { b: { type: 'string' } } } })).expect(200);
+      await http.put(`/tools/${b.body.id}`).send({ inputSchema: { $id, type: 'object', properties: { b: { type: 'integer' } } } }).expect(200);
+      const draft4 = { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', properties: { n: { type: 'number', minimum: 0, exclusiveMinimum: true } } };
+      await http.post('/tools').send(restTool('draft4_tool', { inputSchema: draft4 })).expect(200);
+      const odd = await http.post('/tools').send(restTool('odd_dialect', { inputSchema: { $schema: 'https://example.com/my-dialect', type: 'object' } })).expect(422);
+      expect(odd.body.details.field).toBe('inputSchema.$schema');
+    });
+
+    it('answers a call of a tool whose stored inputSchema does not compile with an error naming the tool', async () => {
+      const t = (await http.post('/tools').send(restTool('broken_schema')).expect(200)).body;
+      // Only a database edit (or a peer) can store such a schema: the API refuses it.
+      await gw.app.get(ToolRepository).update(t.id, t.version, { inputSchema: { type: 'object', properties: { a: { $ref: '#/definitions/nowhere' } } } });
+      const res = await http.post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'broken_schema', arguments: { a: 1 } } }).expect(200);
+      expect(res.body.error.message).toMatch(/^Tool 'broken_schema' inputSchema is not a usable JSON Schema: can't resolve reference/);
+    });
+
     it('deletes, then answers 404', async () => {
       const t = (await http.post('/tools').send(restTool('doomed')).expect(200)).body;
       expect((await http.delete(`/tools/${t.id}`).expect(200)).body.status).toBe('success');
@@ -202,22 +223,57 @@ describe('catalog REST API', () => {
       expect((await http.get('/servers?limit=0')).body).toHaveLength(before.body.length);
 
       const s = (await http.post('/servers').send({ server: { name: 'My Server', associatedTools: [t2.id, t1.id], icon: 'https://example.com/i.png' } }).expect(201)).body;
-      expect(s.associatedTools).toEqual([t2.id, t1.id]);
+      // The reference gateway's read model: tool names in associatedTools, ids in associatedToolIds.
+      expect(s).toMatchObject({ associatedTools: ['srv_t2', 'srv_t1'], associatedToolIds: [t2.id, t1.id], associatedResources: [], associatedResourceIds: [], associatedPrompts: [] });
+      expect((await http.get(`/servers/${s.id}`)).body).toMatchObject({ associatedTools: ['srv_t2', 'srv_t1'], associatedToolIds: [t2.id, t1.id] });
+      const listed = (await http.get('/servers?limit=0')).body.find((x: { id: string }) => x.id === s.id);
+      expect(listed).toMatchObject({ associatedTools: ['srv_t2', 'srv_t1'], associatedToolIds: [t2.id, t1.id] });
       expect((await http.get(`/servers/${s.id}/tools`)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t2', 'srv_t1']);
 
       await http.post(`/tools/${t2.id}/state?activate=false`).expect(200);
       expect((await http.get(`/servers/${s.id}/tools`)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t1']);
 
       const upd = await http.put(`/servers/${s.id}`).send({ associatedTools: [t1.id] }).expect(200);
-      expect(upd.body).toMatchObject({ associatedTools: [t1.id], version: 2 });
+      expect(upd.body).toMatchObject({ associatedTools: ['srv_t1'], associatedToolIds: [t1.id], version: 2 });
+      // Paging and tag parameters are not options of the member listings.
+      await http.get(`/servers/${s.id}/tools?limit=1`).expect(422);
+      expect((await http.get(`/servers/${s.id}/tools?include_inactive=true`).expect(200)).body.map((t: { name: string }) => t.name)).toEqual(['srv_t1']);
       const trail = await http.get(`/audit?entity_type=server&entity_id=${s.id}`);
       expect(trail.body.items[0].changedFields).toEqual(['associatedTools']);
+    });
+
+    it('detaches a deleted tool, resource or prompt from its servers as an audited, versioned server update', async () => {
+      const [keep, gone] = await Promise.all(['det_keep', 'det_gone'].map(async (n) => (await http.post('/tools').send(restTool(n)).expect(200)).body));
+      const res = (await http.post('/resources').send({ uri: 'file:///detach/r', name: 'r', content: 'x' }).expect(200)).body;
+      const prompt = (await http.post('/prompts').send({ name: 'detach_p', template: 'x' }).expect(200)).body;
+      const ids = { associatedTools: [gone.id, keep.id], associatedResources: [res.id], associatedPrompts: [prompt.id] };
+      const [s1, s2] = await Promise.all(['det_s1', 'det_s2'].map(async (name) => (await http.post('/servers').send({ name, ...ids }).expect(201)).body));
+      const other = (await http.post('/servers').send({ name: 'det_other', associatedTools: [keep.id] }).expect(201)).body;
+
+      await http.delete(`/tools/${gone.id}`).expect(200);
+      for (const s of [s1, s2]) {
+        const now = (await http.get(`/servers/${s.id}`).expect(200)).body;
+        expect(now).toMatchObject({ version: 2, associatedToolIds: [keep.id], associatedTools: ['det_keep'] });
+        const trail = (await http.get(`/audit?entity_type=server&entity_id=${s.id}`).expect(200)).body.items;
+        expect(trail[0]).toMatchObject({ action: 'update', changedFields: ['associatedTools'] });
+      }
+      expect((await http.get(`/servers/${other.id}`)).body.version).toBe(1);
+
+      await http.delete(`/resources/${res.id}`).expect(200);
+      await http.delete(`/prompts/${prompt.id}`).expect(200);
+      const last = (await http.get(`/servers/${s1.id}`)).body;
+      expect(last).toMatchObject({ version: 4, associatedResources: [], associatedPrompts: [] });
+      const trail = (await http.get(`/audit?entity_type=server&entity_id=${s1.id}&limit=2`)).body.items;
+      expect(trail.map((e: { changedFields: string[] }) => e.changedFields)).toEqual([['associatedPrompts'], ['associatedResources']]);
     });
 
     it('accepts a client-chosen id', async () => {
       const s = await http.post('/servers').send({ id: 'my-server-1', name: 'chosen' }).expect(201);
       expect(s.body.id).toBe('my-server-1');
-      await http.post('/servers').send({ id: 'my-server-1', name: 'again' }).expect(409);
+      const dupId = await http.post('/servers').send({ id: 'my-server-1', name: 'again' }).expect(409);
+      expect(dupId.body).toMatchObject({ message: "A server with id 'my-server-1' already exists", details: { field: 'id' } });
+      const dupName = await http.post('/servers').send({ id: 'my-server-2', name: 'chosen' }).expect(409);
+      expect(dupName.body).toMatchObject({ message: "A server with name 'chosen' already exists", details: { field: 'name' } });
     });
   });
 
@@ -230,6 +286,25 @@ describe('catalog REST API', () => {
       expect(shared.stats).toMatchObject({ tools: 1, prompts: 1, total: 2 });
       expect(shared.entities.map((e: { name: string }) => e.name).sort()).toEqual(['tagged_p', 'tagged_t']);
       expect((await http.get('/tags/shared-tag/entities?entity_types=tools')).body).toEqual([expect.objectContaining({ name: 'tagged_t', type: 'tool' })]);
+    });
+
+    it('accepts the reference gateway\'s [{id, label}] tags and its apijsonpath list parameter', async () => {
+      const t = await http.post('/tools').send(restTool('obj_tags', { tags: [{ id: 'ref-tag', label: 'Ref Tag' }, { label: 'Data Processing' }, 'plain', 'REF-TAG'] })).expect(200);
+      expect(t.body.tags).toEqual(['ref-tag', 'data-processing', 'plain']);
+      const bad = await http.post('/tools').send(restTool('obj_tags_bad', { tags: [{ colour: 'red' }] })).expect(422);
+      expect(bad.body.details.fields).toEqual(['tags']);
+      for (const path of ['/tools', '/resources', '/prompts', '/servers', '/gateways', '/tags']) {
+        await http.get(`${path}?apijsonpath=${encodeURIComponent('$[*].name')}`).expect(200);
+      }
+    });
+
+    it('lists the entities of a tag without disabled ones unless include_inactive=true', async () => {
+      const on = (await http.post('/tools').send(restTool('tag_on', { tags: ['lifecycle'] })).expect(200)).body;
+      const off = (await http.post('/tools').send(restTool('tag_off', { tags: ['lifecycle'] })).expect(200)).body;
+      await http.post(`/tools/${off.id}/state?activate=false`).expect(200);
+      const names = async (q: string) => (await http.get(`/tags/lifecycle/entities${q}`).expect(200)).body.map((e: { name: string }) => e.name).sort();
+      expect(await names('')).toEqual([on.name]);
+      expect(await names('?include_inactive=true')).toEqual([off.name, on.name].sort());
     });
 
     it('reports health, readiness and version with secrets masked', async () => {
@@ -247,5 +322,114 @@ describe('catalog REST API', () => {
       const r = await http.get('/nope').expect(404);
       expect(r.body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
     });
+  });
+});
+
+/**
+ * What PostgreSQL refuses and SQLite silently stores: values longer than their column. Every string the API accepts
+ * must fit, so here the same requests that pass on SQLite must get a clear 4xx (or be fitted), never a 500.
+ */
+describe('catalog REST API on PostgreSQL', () => {
+  let db: TestDatabase;
+  let gw: TestGateway;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    gw = await startGateway({}, db);
+    http = request(gw.url);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await db?.drop();
+  });
+
+  const tool = (name: string) => ({ name, url: 'http://127.0.0.1:9/x', requestType: 'GET' });
+  const long = (n: number, c = 'x') => c.repeat(n);
+  const longUrl = (n: number) => `http://127.0.0.1:9/${long(n - 'http://127.0.0.1:9/'.length)}`;
+
+  /** How many entities of each kind, audit entries and API tokens exist: what a rejected request must not change. */
+  async function counts() {
+    const lists = await Promise.all(['/tools', '/resources', '/prompts', '/servers', '/gateways'].map((p) => http.get(`${p}?limit=0&include_inactive=true`)));
+    const [audit, tokens] = await Promise.all([http.get('/audit?limit=0'), http.get('/tokens')]);
+    return [...lists.map((r) => r.body.length as number), audit.body.items.length as number, tokens.body.length as number];
+  }
+
+  const OVERLONG: Array<[string, string, Record<string, unknown>, string]> = [
+    ['tool displayName', '/tools', { ...tool('t1'), displayName: long(256) }, 'displayName'],
+    ['tool description', '/tools', { ...tool('t2'), description: long(8193) }, 'description'],
+    ['tool name', '/tools', tool(long(129)), 'name'],
+    ['tool url', '/tools', { ...tool('t3'), url: longUrl(2049) }, 'url'],
+    ['tool requestType', '/tools', { ...tool('t4'), requestType: long(17, 'G') }, 'requestType'],
+    ['tool annotations.title', '/tools', { ...tool('t5'), annotations: { title: long(256) } }, 'annotations.title'],
+    ['tool jsonpathFilter', '/tools', { ...tool('t6'), jsonpathFilter: `$.${long(2047)}` }, 'jsonpathFilter'],
+    ['tool tag', '/tools', { ...tool('t7'), tags: [long(65)] }, 'tags'],
+    ['CLI tool command', '/tools', { name: 't8', integrationType: 'CLI', command: `/${long(1024)}` }, 'command'],
+    ['CLI tool workingDirectory', '/tools', { name: 't9', integrationType: 'CLI', command: '/bin/echo', workingDirectory: `/${long(1024)}` }, 'workingDirectory'],
+    ['tool auth username', '/tools', { ...tool('t10'), auth: { authType: 'basic', username: long(256), password: 'p' } }, 'auth.username'],
+    ['resource uri', '/resources', { uri: `file:///${long(760)}`, name: 'r', content: 'x' }, 'uri'],
+    ['resource name', '/resources', { uri: 'file:///r1', name: long(256), content: 'x' }, 'name'],
+    ['resource mimeType', '/resources', { uri: 'file:///r2', name: 'r', content: 'x', mimeType: `text/plain; charset=${long(240)}` }, 'mimeType'],
+    ['resource uriTemplate', '/resources', { uri: 'file:///r3/{a}', name: 'r', uriTemplate: `file:///r3/{a}${long(760)}` }, 'uriTemplate'],
+    ['resource contentUrl', '/resources', { uri: 'file:///r4', name: 'r', contentUrl: longUrl(2049) }, 'contentUrl'],
+    ['prompt name', '/prompts', { name: long(129), template: 'x' }, 'name'],
+    ['prompt description', '/prompts', { name: 'p1', template: 'x', description: long(8193) }, 'description'],
+    ['prompt argument description', '/prompts', { name: 'p2', template: '{{a}}', arguments: [{ name: 'a', description: long(1025) }] }, 'arguments.0.description'],
+    ['prompt message mimeType', '/prompts', { name: 'p3', messages: [{ role: 'user', content: { type: 'image', data: 'eA==', mimeType: `image/png; x=${long(250)}` } }] }, 'messages.0.content.mimeType'],
+    ['server id', '/servers', { id: long(37, 'a'), name: 's1' }, 'id'],
+    ['server name', '/servers', { name: long(256) }, 'name'],
+    ['server icon', '/servers', { name: 's2', icon: longUrl(2049) }, 'icon'],
+    ['gateway name', '/gateways', { name: long(256), url: 'http://127.0.0.1:9/mcp' }, 'name'],
+    ['gateway url', '/gateways', { name: 'g1', url: longUrl(2049) }, 'url'],
+    ['gateway alternateOf', '/gateways', { name: 'g2', url: 'http://127.0.0.1:9/mcp', alternateOf: long(37) }, 'alternateOf'],
+    ['OpenAPI import tag filter', '/tools/import/openapi', { spec: { openapi: '3.0.0', info: { title: 't', version: '1' }, paths: {} }, tags: [long(256)] }, 'tags'],
+    ['API token name', '/tokens', { name: long(256) }, 'name'],
+    ['API token subject', '/tokens', { subject: long(256) }, 'subject'],
+  ];
+
+  it.each(OVERLONG)('refuses an over-long %s with 422 naming the field, storing nothing', async (_label, path, body, field) => {
+    const before = await counts();
+    const res = await http.post(path).send(body);
+    expect([res.status, res.body.details?.fields]).toEqual([422, expect.arrayContaining([field])]);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('answers a foreign or forged cursor with 422 naming cursor, before it reaches SQL', async () => {
+    for (const n of ['cur_a', 'cur_b', 'cur_c']) await http.post('/tools').send({ ...tool(n), tags: ['cursors'] }).expect(200);
+    const toolsPage = await http.get('/tools?tags=cursors&limit=1&include_pagination=true').expect(200);
+    const auditPage = await http.get('/audit?limit=1').expect(200);
+    expect(toolsPage.body.nextCursor).toEqual(expect.any(String));
+    expect(auditPage.body.nextCursor).toEqual(expect.any(String));
+    // Each cursor works on its own listing...
+    await http.get(`/audit?limit=1&cursor=${auditPage.body.nextCursor}`).expect(200);
+    await http.get(`/tools?tags=cursors&limit=1&cursor=${toolsPage.body.nextCursor}`).expect(200);
+    // ...and is refused by the other; so are hand-made ones.
+    const forged = (k: unknown) => Buffer.from(JSON.stringify({ k }), 'utf8').toString('base64url');
+    const refused: Array<[string, string]> = [
+      ['/audit', toolsPage.body.nextCursor],
+      ['/tools', auditPage.body.nextCursor],
+      ['/audit', forged(1e300)],
+      ['/audit', forged('abc')],
+      ['/audit', forged(-5)],
+      ['/servers', forged({ k: 1 })],
+      ['/resources', forged(null)],
+    ];
+    for (const [path, cursor] of refused) {
+      const res = await http.get(`${path}?cursor=${cursor}`);
+      expect([path, cursor, res.status, res.body.details?.field]).toEqual([path, cursor, 422, 'cursor']);
+    }
+  });
+
+  it('fits an over-long User-Agent and client address into the audit columns on create, update and in the trail', async () => {
+    const agent = `agent/${'u'.repeat(700)}`;
+    const forwarded = 'f'.repeat(100);
+    const created = await http.post('/tools').set('User-Agent', agent).set('X-Forwarded-For', forwarded).send(tool('long_agent')).expect(200);
+    expect(created.body.createdUserAgent).toBe(agent.slice(0, 512));
+    expect(created.body.createdFromIp).toBe(forwarded.slice(0, 45));
+    const updated = await http.put(`/tools/${created.body.id}`).set('User-Agent', agent).send({ description: 'changed' }).expect(200);
+    expect(updated.body).toMatchObject({ version: 2, modifiedUserAgent: agent.slice(0, 512) });
+    const trail = await http.get(`/audit?entity_id=${created.body.id}`).expect(200);
+    expect(trail.body.items.map((e: { userAgent: string }) => e.userAgent)).toEqual([agent.slice(0, 512), agent.slice(0, 512)]);
+    expect(trail.body.items[1].actorIp).toBe(forwarded.slice(0, 45));
   });
 });

@@ -186,6 +186,25 @@ describe(`catalog repositories on ${testDialect()}`, () => {
       expect(listed.associatedResources).toEqual([r.id]);
     });
 
+    it('tells a duplicate id from a duplicate name (409 naming the right field)', async () => {
+      const s = await servers.insert(makeServer({ id: `chosen-${Date.now()}` }));
+      const conflict = async (server: ReturnType<typeof makeServer>) => {
+        const err = await servers.insert(server).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(ConflictError);
+        return err as ConflictError;
+      };
+      const byId = await conflict(makeServer({ id: s.id }));
+      expect([byId.message, byId.details]).toEqual([`A server with id '${s.id}' already exists`, { field: 'id' }]);
+      const byName = await conflict(makeServer({ name: s.name }));
+      expect([byName.message, byName.details]).toEqual([`A server with name '${s.name}' already exists`, { field: 'name' }]);
+      // A tool (whose natural key is also unique) as well.
+      const t = await tools.insert(makeTool());
+      await expect(tools.insert(makeTool({ id: t.id }))).rejects.toMatchObject({ details: { field: 'id' } });
+    });
+
     it('refuses an association to an entity that does not exist', async () => {
       const s = await servers.insert(makeServer());
       await expect(uow.transaction(() => servers.setAssociations(s.id, 'tools', ['nope']))).rejects.toThrow(ValidationError);

@@ -2,23 +2,43 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { UnitOfWork } from '../../database/unit-of-work';
-import { AuditService } from '../../modules/audit/audit.service';
 import { RequestContext } from '../context/request-context';
 import { ConflictError, NotFoundError, VersionConflictError } from '../errors/domain-error';
 import { CatalogAction, CatalogEvents } from '../events/catalog-events';
+import { AuditTrail } from './audit-trail';
 import type { AuditMetadata, CatalogItem, EntityKind, ListOptions, OffsetListOptions, OffsetPage, Page } from './catalog.model';
 import type { CatalogRepository } from './catalog.repository';
+import { pageSize } from './page-size';
+
+/** Work done inside the transaction that deletes a catalog item, before its row goes. */
+export type DeleteHook = (kind: EntityKind, id: string) => Promise<void>;
 
 /** The collaborators every catalog service needs, bundled so subclasses take one argument for them. */
 @Injectable()
 export class CatalogSupport {
+  private readonly deleteHooks: DeleteHook[] = [];
+
   constructor(
     readonly uow: UnitOfWork,
-    readonly audit: AuditService,
+    readonly audit: AuditTrail,
     readonly context: RequestContext,
     readonly events: CatalogEvents,
     readonly config: AppConfig,
   ) {}
+
+  /**
+   * Registers work for every delete of any catalog item, run in its transaction before the row goes: how an owner of
+   * references (virtual servers) lets go of the item through its own service (versioned, audited, published) rather
+   * than leaving it to a silent foreign-key cascade.
+   */
+  onDelete(hook: DeleteHook): void {
+    this.deleteHooks.push(hook);
+  }
+
+  /** Runs the registered delete hooks (inside the caller's transaction). */
+  async beforeDelete(kind: EntityKind, id: string): Promise<void> {
+    for (const hook of this.deleteHooks) await hook(kind, id);
+  }
 }
 
 /** A new catalog id: a uuid4 without dashes (the reference gateway's format). */
@@ -104,9 +124,7 @@ export abstract class CatalogService<T extends CatalogItem> {
   }
 
   protected pageSize(limit?: number): number {
-    const { defaultPageSize, maxPageSize } = this.support.config.catalog;
-    if (limit === undefined) return Math.min(defaultPageSize, maxPageSize);
-    return limit === 0 ? maxPageSize : Math.min(limit, maxPageSize);
+    return pageSize(limit, this.support.config.catalog);
   }
 
   /** Inserts `fields` as a new item, then runs `afterInsert` in the same transaction (for associated rows). */
@@ -186,6 +204,7 @@ export abstract class CatalogService<T extends CatalogItem> {
     await uow.transaction(async () => {
       const current = await this.get(id);
       await this.beforeDelete(current);
+      await this.support.beforeDelete(this.kind, id);
       if (!(await this.repo.delete(id))) throw new NotFoundError(this.label, id);
       await audit.record(this.kind, id, this.keyOf(current), 'delete', []);
       this.publish(current, 'delete');

@@ -58,6 +58,12 @@ export class ListQueryDto {
   @IsIn(['public', 'team', 'private'])
   visibility?: string;
 
+  /** The reference gateway's JSONPath response modifier: accepted so its clients work, and ignored. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  apijsonpath?: string;
+
   toOptions(): ListOptions {
     return {
       includeInactive: this.include_inactive ?? false,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { ClsService, ClsStore } from 'nestjs-cls';
 
 /** How a change reached the gateway; stored in the `createdVia`/`modifiedVia` audit fields. */
@@ -21,12 +22,49 @@ export interface Actor {
 }
 
 /**
+ * The longest value of each audit fact, in characters: the sizes of the `*_by`, `*_from_ip` and `*_user_agent`
+ * columns (migrations/portable.ts `auditColumns()`, `audit_trail`). Values are cut to fit when they enter the
+ * context, so no writer can overflow a column (PostgreSQL and MariaDB refuse an over-long value).
+ */
+export const CONTEXT_LIMITS = { actor: 255, ip: 45, userAgent: 512 } as const;
+
+/** `value` cut to at most `max` characters (code points, as the databases count them). */
+export function clip(value: string, max: number): string;
+export function clip(value: string | undefined, max: number): string | undefined;
+export function clip(value: string | undefined, max: number): string | undefined {
+  if (value === undefined || value.length <= max) return value;
+  return Array.from(value).slice(0, max).join('');
+}
+
+type ContextValues = Partial<Pick<GatewayClsStore, 'actor' | 'via' | 'ip' | 'userAgent'>>;
+
+/** The values with each one cut to its column size. */
+function fitted(values: ContextValues): ContextValues {
+  const out: ContextValues = { ...values };
+  for (const key of ['actor', 'ip', 'userAgent'] as const) {
+    if (typeof out[key] === 'string') out[key] = clip(out[key], CONTEXT_LIMITS[key]);
+  }
+  return out;
+}
+
+/** The audit facts of an HTTP request (client address and User-Agent), fitted to their columns. */
+export function requestValues(req: Pick<IncomingMessage, 'headers'> & { ip?: string }): ContextValues {
+  const agent = req.headers['user-agent'];
+  return fitted({ ip: req.ip, userAgent: typeof agent === 'string' ? agent : undefined, via: 'api' });
+}
+
+/**
  * Typed access to the per-request context (nestjs-cls, AsyncLocalStorage underneath).
- * HTTP middleware fills it; jobs and internal flows use `run()` to set their own.
+ * HTTP middleware fills it (`setup`); jobs and internal flows use `run()` to set their own.
  */
 @Injectable()
 export class RequestContext {
   constructor(private readonly cls: ClsService<GatewayClsStore>) {}
+
+  /** The nestjs-cls middleware `setup` hook: stores the request's audit facts, each fitted to its column. */
+  static setup(cls: ClsService, req: Pick<IncomingMessage, 'headers'> & { ip?: string }): void {
+    for (const [key, value] of Object.entries(requestValues(req))) cls.set(key, value);
+  }
 
   actor(): Actor {
     if (!this.cls.isActive()) return { name: 'system', via: 'system' };
@@ -44,7 +82,7 @@ export class RequestContext {
   }
 
   setActor(name: string): void {
-    if (this.cls.isActive()) this.cls.set('actor', name);
+    if (this.cls.isActive()) this.cls.set('actor', clip(name, CONTEXT_LIMITS.actor));
   }
 
   setVia(via: ChangeSource): void {
@@ -52,9 +90,9 @@ export class RequestContext {
   }
 
   /** Runs `fn` with its own context (inheriting the current values), overriding the given fields. */
-  run<T>(overrides: Partial<Pick<GatewayClsStore, 'actor' | 'via' | 'ip' | 'userAgent'>>, fn: () => Promise<T>): Promise<T> {
+  run<T>(overrides: ContextValues, fn: () => Promise<T>): Promise<T> {
     return this.cls.run({ ifNested: 'inherit' }, () => {
-      for (const [k, v] of Object.entries(overrides)) this.cls.set(k as keyof GatewayClsStore, v as never);
+      for (const [k, v] of Object.entries(fitted(overrides))) this.cls.set(k as keyof GatewayClsStore, v as never);
       return fn();
     });
   }

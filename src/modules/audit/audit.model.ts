@@ -1,9 +1,8 @@
+import type { AuditAction } from '../../common/catalog/audit-trail';
 import type { EntityKind } from '../../common/catalog/catalog.model';
 import type { ChangeSource } from '../../common/context/request-context';
 
-/** `rollback`: a prompt's content restored from one of its stored versions. */
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'enable', 'disable', 'rollback'] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export { AUDIT_ACTIONS, type AuditAction } from '../../common/catalog/audit-trail';
 
 /** One append-only record of a change to the catalog. */
 export interface AuditEntry {

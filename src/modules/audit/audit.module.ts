@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditTrail } from '../../common/catalog/audit-trail';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { AuditEntryEntity } from './persistence/audit-entry.entity';
@@ -9,7 +10,7 @@ import { TypeOrmAuditRepository } from './repositories/typeorm-audit.repository'
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEntryEntity])],
   controllers: [AuditController],
-  providers: [AuditService, { provide: AuditRepository, useClass: TypeOrmAuditRepository }],
-  exports: [AuditService],
+  providers: [AuditService, { provide: AuditTrail, useExisting: AuditService }, { provide: AuditRepository, useClass: TypeOrmAuditRepository }],
+  exports: [AuditService, AuditTrail],
 })
 export class AuditModule {}

@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '../../common/catalog/audit-trail';
 import type { EntityKind, Page } from '../../common/catalog/catalog.model';
+import { pageSize } from '../../common/catalog/page-size';
 import { RequestContext } from '../../common/context/request-context';
 import { AppConfig } from '../../config/app-config';
 import type { AuditAction, AuditEntry, AuditFilter } from './audit.model';
 import { AuditRepository } from './repositories/audit.repository';
 
+/** The append-only change trail: records each change for the current actor, and lists it newest first. */
 @Injectable()
-export class AuditService {
+export class AuditService extends AuditTrail {
   constructor(
     private readonly repo: AuditRepository,
     private readonly context: RequestContext,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Appends one entry for the current actor. Call inside the transaction that makes the change. */
   async record(entityType: EntityKind, entityId: string, entityName: string | null, action: AuditAction, changedFields: string[]): Promise<void> {
@@ -22,18 +27,17 @@ export class AuditService {
       entityId,
       entityName: entityName?.slice(0, 767) ?? null,
       action,
-      actor: actor.name.slice(0, 255),
-      actorIp: actor.ip?.slice(0, 45) ?? null,
+      // The request context already fits actor, IP and User-Agent to their columns (CONTEXT_LIMITS).
+      actor: actor.name,
+      actorIp: actor.ip ?? null,
       via: actor.via,
-      userAgent: actor.userAgent?.slice(0, 512) ?? null,
+      userAgent: actor.userAgent ?? null,
       requestId: actor.requestId?.slice(0, 64) ?? null,
       changedFields: [...changedFields].sort(),
     });
   }
 
   list(filter: AuditFilter, limit?: number, cursor?: string): Promise<Page<AuditEntry>> {
-    const { defaultPageSize, maxPageSize } = this.config.catalog;
-    const size = limit === undefined ? defaultPageSize : limit === 0 ? maxPageSize : Math.min(limit, maxPageSize);
-    return this.repo.list(filter, size, cursor);
+    return this.repo.list(filter, pageSize(limit, this.config.catalog), cursor);
   }
 }

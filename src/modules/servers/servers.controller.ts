@@ -6,8 +6,9 @@ import { deleted, stateChanged } from '../../common/http/responses';
 import { presentResource } from '../resources/resource.presenter';
 import { ToolPresenter } from '../tools/tool.presenter';
 import { CreateServerDto } from './dto/create-server.dto';
+import { MembersQueryDto } from './dto/members-query.dto';
 import { UpdateServerDto } from './dto/update-server.dto';
-import type { Server } from './server.model';
+import { ServerPresenter, type ServerResponse } from './server.presenter';
 import { ServersService } from './servers.service';
 import { MeteredAs, WithEntityMetrics } from '../../observability/metrics/entity/entity-metrics.interceptor';
 
@@ -18,28 +19,30 @@ const BODY = { wrapper: 'server' };
 export class ServersController {
   constructor(
     private readonly servers: ServersService,
+    private readonly presenter: ServerPresenter,
     private readonly toolPresenter: ToolPresenter,
   ) {}
 
   @Get()
   async list(@Query() q: ListQueryDto) {
-    return paginated('servers', await this.servers.list(q.toOptions()), q.include_pagination);
+    const page = await this.servers.list(q.toOptions());
+    return paginated('servers', { items: await this.presenter.presentAll(page.items), nextCursor: page.nextCursor }, q.include_pagination);
   }
 
   @Post()
   @HttpCode(201)
-  create(@CatalogBody(BODY) dto: CreateServerDto): Promise<Server> {
-    return this.servers.create(dto);
+  async create(@CatalogBody(BODY) dto: CreateServerDto): Promise<ServerResponse> {
+    return this.presenter.present(await this.servers.create(dto));
   }
 
   @Get(':id')
-  get(@Param('id') id: string): Promise<Server> {
-    return this.servers.get(id);
+  async get(@Param('id') id: string): Promise<ServerResponse> {
+    return this.presenter.present(await this.servers.get(id));
   }
 
   @Put(':id')
-  update(@Param('id') id: string, @CatalogBody(BODY) dto: UpdateServerDto): Promise<Server> {
-    return this.servers.update(id, dto);
+  async update(@Param('id') id: string, @CatalogBody(BODY) dto: UpdateServerDto): Promise<ServerResponse> {
+    return this.presenter.present(await this.servers.update(id, dto));
   }
 
   @Delete(':id')
@@ -51,24 +54,24 @@ export class ServersController {
   @Post([':id/state', ':id/toggle'])
   @HttpCode(200)
   async setState(@Param('id') id: string, @Query() q: StateQueryDto) {
-    return stateChanged('Server', 'server', await this.servers.setEnabled(id, q.activate ?? true));
+    return stateChanged('Server', 'server', await this.presenter.present(await this.servers.setEnabled(id, q.activate ?? true)));
   }
 
   @Get(':id/tools')
   @MeteredAs('tool')
-  async tools(@Param('id') id: string, @Query() q: ListQueryDto) {
+  async tools(@Param('id') id: string, @Query() q: MembersQueryDto) {
     return (await this.servers.members(id, 'tools', q.include_inactive)).map((t) => this.toolPresenter.present(t));
   }
 
   @Get(':id/resources')
   @MeteredAs('resource')
-  async resources(@Param('id') id: string, @Query() q: ListQueryDto) {
+  async resources(@Param('id') id: string, @Query() q: MembersQueryDto) {
     return (await this.servers.members(id, 'resources', q.include_inactive)).map(presentResource);
   }
 
   @Get(':id/prompts')
   @MeteredAs('prompt')
-  prompts(@Param('id') id: string, @Query() q: ListQueryDto) {
+  prompts(@Param('id') id: string, @Query() q: MembersQueryDto) {
     return this.servers.members(id, 'prompts', q.include_inactive);
   }
 }

@@ -4,6 +4,7 @@ import { PromptsModule } from '../prompts/prompts.module';
 import { ResourcesModule } from '../resources/resources.module';
 import { ToolsModule } from '../tools/tools.module';
 import { ServerEntity } from './persistence/server.entity';
+import { ServerPresenter } from './server.presenter';
 import { ServerRepository } from './repositories/server.repository';
 import { TypeOrmServerRepository } from './repositories/typeorm-server.repository';
 import { ServersController } from './servers.controller';
@@ -12,7 +13,7 @@ import { ServersService } from './servers.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ServerEntity]), ToolsModule, ResourcesModule, PromptsModule],
   controllers: [ServersController],
-  providers: [ServersService, { provide: ServerRepository, useClass: TypeOrmServerRepository }],
+  providers: [ServersService, ServerPresenter, { provide: ServerRepository, useClass: TypeOrmServerRepository }],
   exports: [ServersService],
 })
 export class ServersModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CatalogItem } from '../../common/catalog/catalog.model';
+import type { CatalogItem, EntityKind } from '../../common/catalog/catalog.model';
 import { CatalogService, CatalogSupport } from '../../common/catalog/catalog.service';
 import { ValidationError } from '../../common/errors/domain-error';
 import { PromptsService } from '../prompts/prompts.service';
@@ -16,6 +16,9 @@ const PROPERTY: Record<AssociationKind, 'associatedTools' | 'associatedResources
   prompts: 'associatedPrompts',
 };
 
+/** The association a catalog item of each kind can be a member of. */
+const MEMBER_OF: Partial<Record<EntityKind, AssociationKind>> = { tool: 'tools', resource: 'resources', prompt: 'prompts' };
+
 @Injectable()
 export class ServersService extends CatalogService<Server> {
   protected readonly kind = 'server' as const;
@@ -29,6 +32,7 @@ export class ServersService extends CatalogService<Server> {
     private readonly prompts: PromptsService,
   ) {
     super(repo, support);
+    support.onDelete((kind, id) => this.detach(kind, id));
   }
 
   protected keyOf(server: Server): string {
@@ -77,6 +81,23 @@ export class ServersService extends CatalogService<Server> {
     const items: CatalogItem[] = await this.service(kind).findByIds(ids);
     const order = new Map(ids.map((id, i) => [id, i]));
     return items.filter((i) => includeInactive || i.enabled).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  }
+
+  /**
+   * Takes a tool, resource or prompt that is being deleted out of every virtual server that includes it, as an update
+   * of each server (version bump, audit entry naming the association, change event). Runs inside the delete's
+   * transaction, so both commit or roll back together.
+   */
+  private async detach(kind: EntityKind, entityId: string): Promise<void> {
+    const association = MEMBER_OF[kind];
+    if (!association) return;
+    const property = PROPERTY[association];
+    for (const serverId of await this.repo.serversContaining(association, entityId)) {
+      await this.modifyItem(serverId, async (server) => {
+        await this.repo.setAssociations(serverId, association, server[property].filter((id) => id !== entityId));
+        return { patch: {}, extraChanges: [property] };
+      });
+    }
   }
 
   private service(kind: AssociationKind): { findByIds(ids: string[]): Promise<CatalogItem[]> } {

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { normalizeTag } from '../../common/catalog/tags';
 import { ToBoolean } from '../../common/transforms';
 import { TAGGED_TYPES, type TagEntity, type TagInfo, type TaggedType, TagsService } from './tags.service';
@@ -21,6 +21,12 @@ class TagsQuery {
   @ToBoolean()
   @IsBoolean()
   include_inactive?: boolean;
+
+  /** The reference gateway's JSONPath response modifier: accepted so its clients work, and ignored. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  apijsonpath?: string;
 }
 
 @Controller('tags')
@@ -34,6 +40,6 @@ export class TagsController {
 
   @Get(':tag/entities')
   entities(@Param('tag') tag: string, @Query() q: TagsQuery): Promise<TagEntity[]> {
-    return this.tags.entities(normalizeTag(tag), q.entity_types);
+    return this.tags.entities(normalizeTag(tag), q.entity_types, q.include_inactive ?? false);
   }
 }

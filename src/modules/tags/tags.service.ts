@@ -53,7 +53,8 @@ export class TagsService {
     return [...tags.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async entities(tag: string, types?: readonly TaggedType[]): Promise<TagEntity[]> {
-    return (await this.list(types, true, true)).find((t) => t.name === tag)?.entities ?? [];
+  /** The entities carrying `tag` (enabled ones only, unless `includeInactive`). */
+  async entities(tag: string, types?: readonly TaggedType[], includeInactive = false): Promise<TagEntity[]> {
+    return (await this.list(types, true, includeInactive)).find((t) => t.name === tag)?.entities ?? [];
   }
 }

@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { hostname, platform, release } from 'node:os';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { envDocs } from '../../config/env.decorators';
 import { EnvironmentVariables } from '../../config/environment';
 import { MASK } from '../../common/credentials';
 import { PACKAGE } from '../../common/package-info';
-import { pendingMigrations } from '../../database/data-source';
+import { SchemaStatus } from '../../database/schema-status';
 
 export interface VersionInfo {
   timestamp: string;
@@ -31,14 +29,14 @@ export function maskedSettings(config: AppConfig): Record<string, unknown> {
 export class VersionService {
   constructor(
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly schema: SchemaStatus,
   ) {}
 
   async info(): Promise<VersionInfo> {
     let pending: number | null = null;
     let reachable = true;
     try {
-      pending = (await pendingMigrations(this.dataSource)).length;
+      pending = (await this.schema.pendingMigrations()).length;
     } catch {
       reachable = false;
     }

@@ -26,7 +26,7 @@ export class TypeOrmAuditRepository extends AuditRepository {
       if (filter.actor) qb.andWhere('a.actor = :actor', { actor: filter.actor });
       if (filter.since) qb.andWhere('a.timestamp >= :since', { since: this.db.dateParam(filter.since) });
       if (filter.until) qb.andWhere('a.timestamp < :until', { until: this.db.dateParam(filter.until) });
-      if (cursor) qb.andWhere('a.id < :before', { before: decodeCursor<number>(cursor) });
+      if (cursor) qb.andWhere('a.id < :before', { before: decodeCursor(cursor, 'integer') });
       const rows = await qb.orderBy('a.id', 'DESC').limit(limit + 1).getMany();
       const items = rows.slice(0, limit);
       return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].id) : null };

@@ -31,6 +31,7 @@ export class MediaPartDto {
   data!: string;
 
   @IsString()
+  @MaxLength(255)
   @Matches(MIME_PATTERN, MIME_MESSAGE)
   mimeType!: string;
 }
@@ -43,6 +44,7 @@ export class ResourceContentsDto implements ResourceContents {
 
   @IsOptional()
   @IsString()
+  @MaxLength(255)
   @Matches(MIME_PATTERN, MIME_MESSAGE)
   mimeType?: string;
 
@@ -94,6 +96,7 @@ export class ResourceLinkPartDto {
 
   @IsOptional()
   @IsString()
+  @MaxLength(255)
   @Matches(MIME_PATTERN, MIME_MESSAGE)
   mimeType?: string;
 }

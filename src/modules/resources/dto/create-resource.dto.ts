@@ -21,6 +21,7 @@ export class CreateResourceDto {
 
   @IsOptional()
   @IsString()
+  @MaxLength(255)
   @Matches(MIME_PATTERN, { message: 'mimeType must be a MIME type such as text/plain' })
   mimeType?: string;
 

@@ -31,7 +31,7 @@ export class ToolInvocationService {
    */
   async invoke(tool: Tool, args: Record<string, unknown> | undefined, ctx: InvocationContext): Promise<ToolResult> {
     const input = args ?? {};
-    const problem = jsonSchemas.check(tool.inputSchema, input);
+    const problem = jsonSchemas.check(tool.inputSchema, input, `Tool '${tool.name}' inputSchema`);
     // data: { field: 'arguments', path: '/limit' } (the JSON pointer of the first bad value; '' for the whole object).
     if (problem) throw new DomainError(ErrorCode.Validation, `arguments: ${problem.message}`, { field: 'arguments', path: problem.path });
     const target = { kind: 'tool', id: tool.id, name: tool.name, server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local', serverId: ctx.serverId } as const;

@@ -27,6 +27,7 @@ export class ImportOpenApiDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
+  @MaxLength(255, { each: true })
   tags?: string[];
 
   /** Prepended to every tool name, e.g. `petstore-`. */
