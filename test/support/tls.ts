@@ -67,7 +67,7 @@ export function startHttpsUpstream(pki: TestPki, handler: Handler): Promise<Http
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'https://x');
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), remotePort: req.socket.remotePort ?? 0 };
       requests.push(recorded);
       void Promise.resolve(handler(recorded, res));
     });
@@ -79,7 +79,7 @@ export function startHttpsUpstream(pki: TestPki, handler: Handler): Promise<Http
 export function startTlsProxy(pki: TestPki, target: string): Promise<HttpsServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer({ key: pki.serverKey, cert: pki.serverCert }, (req, res) => {
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', query: {}, headers: req.headers, body: '' });
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', query: {}, headers: req.headers, body: '', remotePort: req.socket.remotePort ?? 0 });
     const upstream = httpRequest(`${target}${req.url ?? '/'}`, { method: req.method, headers: { ...req.headers, host: new URL(target).host } }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
