@@ -532,7 +532,7 @@ export class EnvironmentVariables {
   })
   ALLOWED_MIME_TYPES = DEFAULT_ALLOWED_MIME_TYPES;
 
-  @EnvDoc({ group: 'Catalog', description: 'Seconds the content fetched for an HTTP-backed resource (`contentUrl`) is cached when the resource sets no `cacheTtl`; 0 fetches on every read.' })
+  @EnvDoc({ group: 'Catalog', description: 'Seconds the content fetched for an HTTP-backed resource (`contentUrl`) is cached when the resource sets no `cacheTtl` (at most CACHE_TTL); 0 fetches on every read.' })
   @ToNumber()
   @IsInt()
   @Min(0)
