@@ -1,6 +1,11 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
+import { AdminSession } from '../../src/modules/admin/web/admin-session.service';
+import { ANONYMOUS } from '../../src/modules/auth/auth.guard';
 import { createTestDatabase, PG_ADMIN_URL } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { type HttpUpstream, startHttpUpstream } from '../support/http-upstream';
@@ -163,6 +168,74 @@ describe('observability', () => {
       const client = await connectMcp(`${gw.url}/mcp`, { headers: { 'x-request-id': 'mcp-call-7' } });
       expect(JSON.parse(firstText(await client.callTool({ name: 'obs_ok', arguments: {} }))).requestId).toBe('mcp-call-7');
       await client.close();
+    });
+
+    it('sends the checked X-Request-ID from resource fetches, the admin tool test and WebSocket sessions', async () => {
+      const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      // An HTTP-backed resource, fetched on every read: the upstream sees the id of the read's request.
+      await http.post('/resources').send({ uri: 'obs://fetched', name: 'fetched', contentUrl: `${api.url}/ok`, cacheTtl: 0 }).expect(200);
+      const read = async (id?: string) => {
+        const req = http.post('/rpc');
+        if (id) req.set('x-request-id', id);
+        const res = await req.send({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'obs://fetched' } }).expect(200);
+        return { header: res.headers['x-request-id'] as string, sent: JSON.parse(res.body.result.contents[0].text).requestId as string };
+      };
+      expect((await read('resource-read-1')).sent).toBe('resource-read-1');
+      const replaced = await read('not valid!');
+      expect(replaced.sent).toMatch(UUID);
+      expect(replaced.sent).toBe(replaced.header);
+
+      // The admin UI's "test tool" sends the checked id, never the raw header.
+      const csrf = gw.app.get(AdminSession).csrfToken(ANONYMOUS);
+      const before = api.requests.length;
+      await http.post(`/admin/tools/${ids.ok}/test`).set('x-csrf-token', csrf).set('x-request-id', 'raw id\twith tab').type('form').send({}).expect(200);
+      const tested = api.requests.slice(before).map((r) => r.headers['x-request-id']);
+      expect(tested).toHaveLength(1);
+      expect(tested[0]).toMatch(UUID);
+
+      // WebSocket: the id is checked once at the upgrade and used for every message of the connection.
+      const callsOver = async (headers: Record<string, string>) => {
+        const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`, 'mcp', { headers });
+        const replies = new Map<number, { result?: { content: Array<{ text: string }> } }>();
+        ws.on('message', (data) => {
+          const m = JSON.parse(data.toString());
+          if (typeof m.id === 'number') replies.set(m.id, m);
+        });
+        await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ws-test', version: '1' } } }));
+        await until(() => replies.has(0));
+        ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+        for (const id of [1, 2]) ws.send(JSON.stringify(rpc(id, 'obs_ok')));
+        await until(() => replies.has(1) && replies.has(2));
+        ws.close();
+        return [1, 2].map((id) => JSON.parse(replies.get(id)!.result!.content[0].text).requestId as string);
+      };
+      expect(await callsOver({ 'x-request-id': 'ws-conn-5' })).toEqual(['ws-conn-5', 'ws-conn-5']);
+      const [first, second] = await callsOver({ 'x-request-id': 'bad id with spaces' });
+      expect(first).toMatch(UUID);
+      expect(second).toBe(first);
+    });
+
+    it('sends the X-Request-ID of a call to the peer gateway that serves it', async () => {
+      // A stateless SDK peer whose tool answers with the X-Request-ID of the HTTP request that carried the call.
+      const peer = createServer((req, res) => {
+        const server = new McpServer({ name: 'idpeer', version: '1.0.0' });
+        server.registerTool('whoami', {}, async (extra) => ({ content: [{ type: 'text', text: String(extra.requestInfo?.headers['x-request-id']) }] }));
+        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        res.on('close', () => void server.close());
+        void server.connect(transport).then(() => transport.handleRequest(req, res));
+      });
+      await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+      try {
+        const port = (peer.address() as { port: number }).port;
+        const gateway = (await http.post('/gateways').send({ name: 'idpeer', url: `http://127.0.0.1:${port}/mcp` }).expect(200)).body;
+        const call = await http.post('/rpc').set('x-request-id', 'peer-call-3').send(rpc(20, 'idpeer-whoami')).expect(200);
+        expect(call.body.result.content[0].text).toBe('peer-call-3');
+        await http.delete(`/gateways/${gateway.id}`).expect(200);
+      } finally {
+        peer.closeAllConnections();
+        await new Promise((r) => peer.close(r));
+      }
     });
   });
 

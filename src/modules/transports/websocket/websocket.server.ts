@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { requestIdOf } from '../../../common/context/request-id';
 import { AppConfig } from '../../../config/app-config';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ANONYMOUS } from '../../auth/auth.guard';
@@ -99,7 +100,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
       return decision.allowed ? null : rateLimitError(decision, (message as { id?: unknown }).id);
     };
     const bearer = req.headers.authorization?.replace(/^bearer\s+/i, '') ?? '';
-    const transport = new WebSocketServerTransport(ws, req.headers, admit, { token: bearer, clientId: principal.subject, scopes: [] });
+    const transport = new WebSocketServerTransport(ws, { ...req.headers, 'x-request-id': requestIdOf(req) }, admit, { token: bearer, clientId: principal.subject, scopes: [] });
     transport.onclose = () => this.sessions.remove(id);
     transport.onerror = (err) => this.logger.debug(`session ${id}: ${err.message}`);
     this.alive.add(ws);

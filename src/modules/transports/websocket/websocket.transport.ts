@@ -2,6 +2,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type JSONRPCMessage, JSONRPCMessageSchema, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebSocket } from 'ws';
+import { inRequestContext } from '../../../common/context/request-context';
 
 /** MCP over one WebSocket: each text frame carries one JSON-RPC message, in both directions. */
 export class WebSocketServerTransport implements Transport {
@@ -38,7 +39,7 @@ export class WebSocketServerTransport implements Transport {
     }
     const refusal = await this.admit(parsed.data);
     if (refusal) return this.reply(refusal);
-    this.onmessage?.(parsed.data, { requestInfo: { headers: this.headers }, authInfo: this.authInfo });
+    inRequestContext(this.headers['x-request-id'] as string | undefined, () => this.onmessage?.(parsed.data, { requestInfo: { headers: this.headers }, authInfo: this.authInfo }));
   }
 
   private reply(message: unknown): void {
