@@ -1,3 +1,6 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +18,23 @@ import { parseExposition, scrape } from '../support/prometheus';
 import { startDedicatedRedis } from '../support/redis';
 
 const rpc = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+
+/**
+ * An SDK client over Streamable HTTP that counts the HTTP requests it makes, by method and answered status (so the
+ * gateway's http_requests_total can be checked exactly).
+ */
+async function countingClient(url: string): Promise<{ client: Client; sent: Map<string, number> }> {
+  const sent = new Map<string, number>();
+  const counting = async (input: string | URL, init?: RequestInit) => {
+    const res = await fetch(input, init);
+    const key = `${init?.method ?? 'GET'} ${res.status}`;
+    sent.set(key, (sent.get(key) ?? 0) + 1);
+    return res;
+  };
+  const client = new Client({ name: 'counting', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: counting, reconnectionOptions: { initialReconnectionDelay: 100, maxReconnectionDelay: 100, reconnectionDelayGrowFactor: 1, maxRetries: 0 } }));
+  return { client, sent };
+}
 
 /** Upstream for REST tools: `/ok` answers 200, `/fail` 500. */
 async function upstream(): Promise<HttpUpstream> {
@@ -61,8 +81,8 @@ describe('observability', () => {
       // Refused before execution (unknown tool, bad JSON-RPC): not a tool call.
       await http.post('/rpc').send(rpc(4, 'no_such_tool')).expect(200);
 
-      const client = await connectMcp(`${gw.url}/mcp`);
-      const scoped = await connectMcp(`${gw.url}/servers/${ids.server}/mcp`);
+      const { client, sent: global } = await countingClient(`${gw.url}/mcp`);
+      const { client: scoped, sent: perServer } = await countingClient(`${gw.url}/servers/${ids.server}/mcp`);
       const during = await scrape(gw.url);
       expect(during.value('mcp_sessions_active', { transport: 'streamable-http' })).toBe(2);
       expect(during.value('mcp_sessions_active', { transport: 'websocket' })).toBe(0);
@@ -86,8 +106,19 @@ describe('observability', () => {
       expect(delta('tool_call_duration_seconds_bucket', { tool: 'obs_ok', server: 'local', le: '+Inf' })).toBe(4);
       expect(delta('http_requests_total', { method: 'POST', route: '/rpc', status: '200' })).toBe(4);
       expect(delta('http_request_duration_seconds_count', { method: 'POST', route: '/rpc', status: '200' })).toBe(4);
-      expect(delta('http_requests_total', { method: 'POST', route: '/servers/:id/mcp', status: '200' })).toBeGreaterThanOrEqual(4);
-      expect(delta('http_requests_total', { method: 'DELETE', route: '/mcp', status: '200' })).toBe(1);
+      // Every POST the clients made, by status, counted exactly once: requests (initialize, then a call; a call, a
+      // read and a prompt) are answered 200, the `initialized` notification 202.
+      expect([global.get('POST 200'), global.get('POST 202')]).toEqual([2, 1]);
+      expect([perServer.get('POST 200'), perServer.get('POST 202')]).toEqual([4, 1]);
+      for (const [route, sent] of [['/mcp', global], ['/servers/:id/mcp', perServer]] as const) {
+        const posts = [...sent].filter(([key]) => key.startsWith('POST '));
+        for (const [key, count] of posts) {
+          const labels = { method: 'POST', route, status: key.split(' ')[1] };
+          expect([labels, delta('http_requests_total', labels)]).toEqual([labels, count]);
+          expect([labels, delta('http_request_duration_seconds_count', labels)]).toEqual([labels, count]);
+        }
+        expect(delta('http_requests_total', { method: 'DELETE', route, status: '200' })).toBe(sent.get('DELETE 200'));
+      }
       expect(after.value('mcp_sessions_active', { transport: 'streamable-http' })).toBe(0);
       // Route patterns, never raw paths: ids do not become series.
       expect(after.text).not.toContain(ids.server);
@@ -134,6 +165,19 @@ describe('observability', () => {
       expect((await http.get(`/tools/${ids.fail}`).expect(200)).body.metrics.totalExecutions).toBe(1);
       await http.post('/metrics/reset').expect(200);
       expect((await http.get('/metrics/summary').expect(200)).body.tools.totalExecutions).toBe(0);
+    });
+
+    it('counts an open legacy SSE session under mcp_sessions_active{transport="sse"} until it closes', async () => {
+      expect((await scrape(gw.url)).value('mcp_sessions_active', { transport: 'sse' })).toBe(0);
+      const client = new Client({ name: 'sse', version: '1.0.0' });
+      await client.connect(new SSEClientTransport(new URL(`${gw.url}/servers/${ids.server}/sse`)));
+      expect(firstText(await client.callTool({ name: 'obs_ok', arguments: {} }))).toContain('/ok');
+      const open = await scrape(gw.url);
+      expect(open.value('mcp_sessions_active', { transport: 'sse' })).toBe(1);
+      expect(open.value('mcp_sessions_active', { transport: 'streamable-http' })).toBe(0);
+      expect(open.series('mcp_sessions_active').map((s) => s.labels.transport).sort()).toEqual(['sse', 'streamable-http', 'websocket']);
+      await client.close();
+      await until(async () => (await scrape(gw.url)).value('mcp_sessions_active', { transport: 'sse' }) === 0);
     });
 
     it('keeps per-entity metrics across restarts (written at shutdown) and drops them with the entity', async () => {
