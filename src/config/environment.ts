@@ -155,7 +155,7 @@ export class EnvironmentVariables {
   @Max(3600)
   METRICS_FLUSH_INTERVAL = 5;
 
-  @EnvDoc({ group: 'Observability', description: 'Seconds each probe dependency check (database, Redis) may take before /ready reports it down.' })
+  @EnvDoc({ group: 'Observability', description: 'Seconds each check of a probe may take: /ready then reports the dependency (database, Redis, migrations) down, /health its event loop down or the database unreachable.' })
   @ToNumber()
   @Min(0.1)
   @Max(60)

@@ -354,7 +354,7 @@ describe('observability', () => {
       const gw = await startGateway({ EVENT_LOOP_MAX_DELAY: '200' });
       try {
         const ok = (await request(gw.url).get('/health').expect(200)).body;
-        expect(ok).toMatchObject({ status: 'ok', details: { eventLoop: { status: 'up', limitMs: 200 } } });
+        expect(ok).toMatchObject({ status: 'ok', details: { eventLoop: { status: 'up', limitMs: 200 }, database: { status: 'up', reachable: true, latencyMs: expect.any(Number) } } });
         const deadline = Date.now() + 400;
         while (Date.now() < deadline); // block this process's event loop for 400 ms
         const blocked = (await request(gw.url).get('/health').expect(503)).body;
@@ -399,9 +399,15 @@ describe('observability', () => {
         const res = await request(gw.url).get('/ready').expect(503);
         expect(Date.now() - started).toBeLessThan(5000);
         expect(res.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
-        await request(gw.url).get('/health').expect(200);
+        // Liveness stays 200 (a database outage must not restart pods) and tells that the database is unreachable.
+        const liveStarted = Date.now();
+        const live = (await request(gw.url).get('/health').expect(200)).body;
+        expect(Date.now() - liveStarted).toBeLessThan(5000);
+        expect(live).toMatchObject({ status: 'degraded', info: { eventLoop: { status: 'up' }, database: { status: 'degraded', reachable: false, message: expect.any(String) } } });
+        expect(live.error).toEqual({});
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
         await until(async () => (await request(gw.url).get('/ready')).status === 200, 15_000);
+        expect((await request(gw.url).get('/health').expect(200)).body).toMatchObject({ status: 'ok', details: { database: { reachable: true } } });
       } finally {
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => undefined);
         await gw.close();
