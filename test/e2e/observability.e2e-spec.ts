@@ -9,13 +9,13 @@ import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { AdminSession } from '../../src/modules/admin/web/admin-session.service';
 import { ANONYMOUS } from '../../src/modules/auth/auth.guard';
-import { createTestDatabase, PG_ADMIN_URL } from '../support/databases';
+import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { type HttpUpstream, startHttpUpstream } from '../support/http-upstream';
 import { connectMcp, firstText, until } from '../support/mcp';
 import { spawnGateway } from '../support/process';
 import { parseExposition, scrape } from '../support/prometheus';
-import { startDedicatedRedis } from '../support/redis';
+import { type DedicatedRedis, startDedicatedRedis } from '../support/redis';
 
 const rpc = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
@@ -280,6 +280,58 @@ describe('observability', () => {
         peer.closeAllConnections();
         await new Promise((r) => peer.close(r));
       }
+    });
+  });
+
+  describe('per-entity metrics reset on two replicas sharing Redis and PostgreSQL', () => {
+    let db: TestDatabase;
+    let redis: DedicatedRedis;
+    let a: TestGateway;
+    let b: TestGateway;
+    const tools: Record<string, string> = {};
+    const executions = async (gw: TestGateway, id: string) => (await request(gw.url).get(`/tools/${id}`).expect(200)).body.metrics.totalExecutions as number;
+    const call = async (gw: TestGateway, name: string, times: number) => {
+      for (let i = 0; i < times; i++) expect((await request(gw.url).post('/rpc').send(rpc(i, name)).expect(200)).body.result.isError).toBeFalsy();
+    };
+
+    beforeAll(async () => {
+      [db, redis] = await Promise.all([createTestDatabase('postgres'), startDedicatedRedis()]);
+      // Executions stay unwritten until a read or shutdown writes them.
+      const env = { REDIS_URL: redis.url, METRICS_FLUSH_INTERVAL: '3600' };
+      a = await startGateway(env, db);
+      b = await startGateway(env, db);
+      for (const name of ['reset_one', 'reset_two']) tools[name] = (await request(a.url).post('/tools').send({ name, url: `${api.url}/ok`, requestType: 'GET' }).expect(200)).body.id;
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await redis?.stop();
+      await db?.drop();
+    });
+
+    it("drops the other replica's unwritten executions from before a reset, and keeps counting after it", async () => {
+      await call(b, 'reset_one', 3);
+      await call(b, 'reset_two', 2);
+      // One entity: B forgets its unwritten calls of reset_one only.
+      await request(a.url).post(`/metrics/reset?entity=tool&entity_id=${tools.reset_one}`).expect(200);
+      await until(async () => (await executions(b, tools.reset_one)) === 0);
+      expect(await executions(b, tools.reset_two)).toBe(2);
+      expect(await executions(a, tools.reset_one)).toBe(0);
+      expect(await executions(a, tools.reset_two)).toBe(2);
+
+      // Everything: B's unwritten calls are dropped, whatever the tool.
+      await call(b, 'reset_one', 1);
+      await call(b, 'reset_two', 4);
+      await request(a.url).post('/metrics/reset').expect(200);
+      await until(async () => (await executions(b, tools.reset_two)) === 0);
+      expect(await executions(b, tools.reset_one)).toBe(0);
+      expect((await request(a.url).get('/metrics/summary').expect(200)).body.tools.totalExecutions).toBe(0);
+
+      // Calls after the reset count, on every replica.
+      await call(b, 'reset_one', 1);
+      expect(await executions(b, tools.reset_one)).toBe(1);
+      expect(await executions(a, tools.reset_one)).toBe(1);
+      expect((await request(a.url).get('/metrics/summary').expect(200)).body.tools).toMatchObject({ totalExecutions: 1, successfulExecutions: 1 });
     });
   });
 
