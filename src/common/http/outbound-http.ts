@@ -156,15 +156,19 @@ export class OutboundHttp implements OnApplicationShutdown {
     await Promise.allSettled([...this.agents.values()].map((a) => a.close()));
   }
 
-  /** The headers plus `X-Request-ID: <the current request's id>`, unless there is no request or they name one. */
+  /**
+   * The headers with `X-Request-ID: <the current request's checked id>` (replacing any other value, e.g. one taken
+   * from tool arguments); unchanged outside a request (scheduled jobs).
+   */
   private withRequestId<H extends Headers | Record<string, string>>(headers: H): H {
     const id = this.context?.requestId();
     if (!id) return headers;
     if (headers instanceof Headers) {
-      if (!headers.has('x-request-id')) headers.set('x-request-id', id);
+      headers.set('x-request-id', id);
       return headers;
     }
-    return Object.keys(headers).some((k) => k.toLowerCase() === 'x-request-id') ? headers : { ...headers, 'x-request-id': id };
+    const others = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'x-request-id'));
+    return { ...others, 'x-request-id': id } as H;
   }
 
   private async firstBlocked(hostname: string): Promise<string | null> {
