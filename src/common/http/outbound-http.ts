@@ -168,7 +168,7 @@ export class OutboundHttp implements OnApplicationShutdown {
       return headers;
     }
     const others = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'x-request-id'));
-    return { ...others, 'x-request-id': id } as H;
+    return { ...others, 'x-request-id': id } as unknown as H;
   }
 
   private async firstBlocked(hostname: string): Promise<string | null> {
