@@ -168,7 +168,7 @@ export class EnvironmentVariables {
   @Max(3600)
   METRICS_FLUSH_INTERVAL = 5;
 
-  @EnvDoc({ group: 'Observability', description: 'Seconds each probe dependency check (database, Redis) may take before /ready reports it down.' })
+  @EnvDoc({ group: 'Observability', description: 'Seconds each check of a probe may take: /ready then reports the dependency (database, Redis, migrations) down, /health its event loop down or the database unreachable.' })
   @ToNumber()
   @Min(0.1)
   @Max(60)
@@ -579,7 +579,7 @@ export class EnvironmentVariables {
   })
   ALLOWED_MIME_TYPES = DEFAULT_ALLOWED_MIME_TYPES;
 
-  @EnvDoc({ group: 'Catalog', description: 'Seconds the content fetched for an HTTP-backed resource (`contentUrl`) is cached when the resource sets no `cacheTtl`; 0 fetches on every read.' })
+  @EnvDoc({ group: 'Catalog', description: 'Seconds the content fetched for an HTTP-backed resource (`contentUrl`) is cached when the resource sets no `cacheTtl` (at most CACHE_TTL); 0 fetches on every read.' })
   @ToNumber()
   @IsInt()
   @Min(0)

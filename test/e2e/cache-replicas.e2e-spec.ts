@@ -6,6 +6,7 @@ import request from 'supertest';
 import type { EntityKind } from '../../src/common/catalog/catalog.model';
 import { CatalogVersionRepository, RedisCatalogVersionRepository } from '../../src/modules/cache/repositories/catalog-version.repository';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { type FixtureServer, startFixture } from '../support/fixture-server';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { connectMcp, until } from '../support/mcp';
 import { type GatewayProcess, spawnGateway } from '../support/process';
@@ -40,6 +41,15 @@ async function rpc<T = Record<string, unknown>>(url: string, method: string, par
 
 const descriptions = async (url: string) => (await rpc<{ tools: Array<{ name: string; description: string }> }>(url, 'tools/list')).tools.map((t) => `${t.name}:${t.description}`).sort();
 const readText = async (url: string, uri: string) => (await rpc<{ contents: Array<{ text: string }> }>(url, 'resources/read', { uri })).contents[0].text;
+
+// One MCP peer (the fixture server) for every setup: each registers it in its own database.
+let peer: FixtureServer;
+beforeAll(async () => {
+  peer = await startFixture({ name: 'replicated-peer' });
+});
+afterAll(async () => {
+  await peer?.stop();
+});
 
 describe.each(SETUPS)('two gateway processes: $name', (setup) => {
   let db: TestDatabase;
@@ -118,6 +128,32 @@ describe.each(SETUPS)('two gateway processes: $name', (setup) => {
     await request(a.url).post('/prompts').send({ name: 'announced_prompt', template: 'hi' }).expect(200);
     await until(() => notified.prompts > before.prompts, 10_000);
     expect((await session.listTools()).tools.map((t) => t.name)).toContain('announced');
+  });
+
+  it("drops a peer disabled through one process from the other's tools/list at once, and refuses its tools there", async () => {
+    const peerTools = async (url: string) => (await descriptions(url)).filter((t) => t.startsWith('fed-'));
+    const echo = (url: string, text: string) => request(url).post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'fed-echo', arguments: { text } } }).expect(200);
+    const gateway = (await request(a.url).post('/gateways').send({ name: 'fed', url: peer.mcpUrl }).expect(200)).body;
+    // B lists and calls the peer's tools, twice: the second time from its cached listing and peer lookups.
+    for (let i = 0; i < 2; i++) {
+      expect(await peerTools(b.url)).toContainEqual(expect.stringMatching(/^fed-echo:/));
+      expect((await echo(b.url, `hello ${i}`)).body.result.content[0].text).toBe(`hello ${i}`);
+    }
+    const hits = (await scrape(b.url)).value('cache_hits_total', { cache: 'peer' });
+    expect(hits).toBeGreaterThan(0);
+
+    await request(a.url).post(`/gateways/${gateway.id}/state?activate=false`).expect(200);
+    // No wait of any kind: B's next listing and call already know.
+    expect(await peerTools(b.url)).toEqual([]);
+    const refused = (await echo(b.url, 'after disable')).body;
+    expect(refused.result?.content?.[0]?.text).not.toBe('after disable');
+    expect(JSON.stringify(refused)).toMatch(/Unknown tool|disabled/);
+
+    await request(b.url).post(`/gateways/${gateway.id}/state?activate=true`).expect(200);
+    expect(await peerTools(a.url)).toContainEqual(expect.stringMatching(/^fed-echo:/));
+    expect((await echo(a.url, 'back')).body.result.content[0].text).toBe('back');
+    await request(a.url).delete(`/gateways/${gateway.id}`).expect(200);
+    expect(await peerTools(b.url)).toEqual([]);
   });
 });
 

@@ -1,12 +1,14 @@
+import Redis from 'ioredis';
 import request from 'supertest';
 import { startFixture, type FixtureServer } from '../support/fixture-server';
 import { startGateway, type TestGateway } from '../support/gateway';
+import { type HttpUpstream, startHttpUpstream } from '../support/http-upstream';
 import { connectMcp } from '../support/mcp';
 import { scrape } from '../support/prometheus';
 import { startDedicatedRedis, type DedicatedRedis } from '../support/redis';
 
 type Backend = 'memory' | 'redis' | 'database';
-type Namespace = 'catalog' | 'resource' | 'peer';
+type Namespace = 'catalog' | 'resource' | 'fetch' | 'peer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,6 +78,50 @@ describe.each<Backend>(['memory', 'redis', 'database'])('CACHE_TYPE=%s', (backen
       expect(await read('c')).toEqual({ hits: 0, misses: 1 }); // evicts b
       expect(await read('a')).toEqual({ hits: 1, misses: 0 });
       expect(await read('b')).toEqual({ hits: 0, misses: 1 });
+    });
+  });
+
+  describe("a value's own TTL longer than CACHE_TTL (CACHE_TTL=1, a resource's cacheTtl=60)", () => {
+    let gw: TestGateway;
+    let up: HttpUpstream;
+    let fetches = 0;
+
+    beforeAll(async () => {
+      up = await startHttpUpstream((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`fetch ${++fetches}`);
+      });
+      gw = await startGateway(env({ CACHE_TTL: '1', CACHE_PREFIX: 'ttlcap:' }));
+    });
+    afterAll(async () => {
+      await gw.close();
+      await up.close();
+    });
+
+    it('is capped at CACHE_TTL: fetched content is served from the cache for CACHE_TTL only', async () => {
+      await request(gw.url).post('/resources').send({ uri: 'web://long', name: 'long', contentUrl: `${up.url}/doc`, cacheTtl: 60 }).expect(200);
+      const first = await readText(gw.url, 'web://long');
+      expect(await counted(gw.url, 'fetch', async () => expect(await readText(gw.url, 'web://long')).toBe(first))).toEqual({ hits: 1, misses: 0 });
+
+      if (redis) {
+        // Every value in Redis expires within CACHE_TTL and is tracked by the LRU index (so CACHE_MAX_ITEMS holds).
+        const client = new Redis(redis.url);
+        try {
+          const keys = await client.keys('ttlcap:cache:entry:*');
+          expect(keys.length).toBeGreaterThan(0);
+          for (const key of keys) {
+            const ttl = await client.pttl(key);
+            expect([key, ttl > 0 && ttl <= 1000]).toEqual([key, true]);
+            expect([key, await client.zscore('ttlcap:cache:lru', key.slice('ttlcap:cache:entry:'.length))]).toEqual([key, expect.any(String)]);
+          }
+        } finally {
+          client.disconnect();
+        }
+      }
+
+      await sleep(1100);
+      const later = await counted(gw.url, 'fetch', async () => expect(await readText(gw.url, 'web://long')).not.toBe(first));
+      expect(later).toEqual({ hits: 0, misses: 1 });
     });
   });
 

@@ -1,15 +1,40 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, PG_ADMIN_URL } from '../support/databases';
+import WebSocket from 'ws';
+import { AdminSession } from '../../src/modules/admin/web/admin-session.service';
+import { ANONYMOUS } from '../../src/modules/auth/auth.guard';
+import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../support/databases';
 import { startGateway, type TestGateway } from '../support/gateway';
 import { type HttpUpstream, startHttpUpstream } from '../support/http-upstream';
 import { connectMcp, firstText, until } from '../support/mcp';
 import { spawnGateway } from '../support/process';
 import { parseExposition, scrape } from '../support/prometheus';
-import { startDedicatedRedis } from '../support/redis';
+import { type DedicatedRedis, startDedicatedRedis } from '../support/redis';
 
 const rpc = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+
+/**
+ * An SDK client over Streamable HTTP that counts the HTTP requests it makes, by method and answered status (so the
+ * gateway's http_requests_total can be checked exactly).
+ */
+async function countingClient(url: string): Promise<{ client: Client; sent: Map<string, number> }> {
+  const sent = new Map<string, number>();
+  const counting = async (input: string | URL, init?: RequestInit) => {
+    const res = await fetch(input, init);
+    const key = `${init?.method ?? 'GET'} ${res.status}`;
+    sent.set(key, (sent.get(key) ?? 0) + 1);
+    return res;
+  };
+  const client = new Client({ name: 'counting', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: counting, reconnectionOptions: { initialReconnectionDelay: 100, maxReconnectionDelay: 100, reconnectionDelayGrowFactor: 1, maxRetries: 0 } }));
+  return { client, sent };
+}
 
 /** Upstream for REST tools: `/ok` answers 200, `/fail` 500. */
 async function upstream(): Promise<HttpUpstream> {
@@ -56,8 +81,8 @@ describe('observability', () => {
       // Refused before execution (unknown tool, bad JSON-RPC): not a tool call.
       await http.post('/rpc').send(rpc(4, 'no_such_tool')).expect(200);
 
-      const client = await connectMcp(`${gw.url}/mcp`);
-      const scoped = await connectMcp(`${gw.url}/servers/${ids.server}/mcp`);
+      const { client, sent: global } = await countingClient(`${gw.url}/mcp`);
+      const { client: scoped, sent: perServer } = await countingClient(`${gw.url}/servers/${ids.server}/mcp`);
       const during = await scrape(gw.url);
       expect(during.value('mcp_sessions_active', { transport: 'streamable-http' })).toBe(2);
       expect(during.value('mcp_sessions_active', { transport: 'websocket' })).toBe(0);
@@ -81,8 +106,19 @@ describe('observability', () => {
       expect(delta('tool_call_duration_seconds_bucket', { tool: 'obs_ok', server: 'local', le: '+Inf' })).toBe(4);
       expect(delta('http_requests_total', { method: 'POST', route: '/rpc', status: '200' })).toBe(4);
       expect(delta('http_request_duration_seconds_count', { method: 'POST', route: '/rpc', status: '200' })).toBe(4);
-      expect(delta('http_requests_total', { method: 'POST', route: '/servers/:id/mcp', status: '200' })).toBeGreaterThanOrEqual(4);
-      expect(delta('http_requests_total', { method: 'DELETE', route: '/mcp', status: '200' })).toBe(1);
+      // Every POST the clients made, by status, counted exactly once: requests (initialize, then a call; a call, a
+      // read and a prompt) are answered 200, the `initialized` notification 202.
+      expect([global.get('POST 200'), global.get('POST 202')]).toEqual([2, 1]);
+      expect([perServer.get('POST 200'), perServer.get('POST 202')]).toEqual([4, 1]);
+      for (const [route, sent] of [['/mcp', global], ['/servers/:id/mcp', perServer]] as const) {
+        const posts = [...sent].filter(([key]) => key.startsWith('POST '));
+        for (const [key, count] of posts) {
+          const labels = { method: 'POST', route, status: key.split(' ')[1] };
+          expect([labels, delta('http_requests_total', labels)]).toEqual([labels, count]);
+          expect([labels, delta('http_request_duration_seconds_count', labels)]).toEqual([labels, count]);
+        }
+        expect(delta('http_requests_total', { method: 'DELETE', route, status: '200' })).toBe(sent.get('DELETE 200'));
+      }
       expect(after.value('mcp_sessions_active', { transport: 'streamable-http' })).toBe(0);
       // Route patterns, never raw paths: ids do not become series.
       expect(after.text).not.toContain(ids.server);
@@ -131,6 +167,19 @@ describe('observability', () => {
       expect((await http.get('/metrics/summary').expect(200)).body.tools.totalExecutions).toBe(0);
     });
 
+    it('counts an open legacy SSE session under mcp_sessions_active{transport="sse"} until it closes', async () => {
+      expect((await scrape(gw.url)).value('mcp_sessions_active', { transport: 'sse' })).toBe(0);
+      const client = new Client({ name: 'sse', version: '1.0.0' });
+      await client.connect(new SSEClientTransport(new URL(`${gw.url}/servers/${ids.server}/sse`)));
+      expect(firstText(await client.callTool({ name: 'obs_ok', arguments: {} }))).toContain('/ok');
+      const open = await scrape(gw.url);
+      expect(open.value('mcp_sessions_active', { transport: 'sse' })).toBe(1);
+      expect(open.value('mcp_sessions_active', { transport: 'streamable-http' })).toBe(0);
+      expect(open.series('mcp_sessions_active').map((s) => s.labels.transport).sort()).toEqual(['sse', 'streamable-http', 'websocket']);
+      await client.close();
+      await until(async () => (await scrape(gw.url)).value('mcp_sessions_active', { transport: 'sse' }) === 0);
+    });
+
     it('keeps per-entity metrics across restarts (written at shutdown) and drops them with the entity', async () => {
       const db = await createTestDatabase();
       const first = await startGateway({ METRICS_FLUSH_INTERVAL: '3600' }, db);
@@ -163,6 +212,126 @@ describe('observability', () => {
       const client = await connectMcp(`${gw.url}/mcp`, { headers: { 'x-request-id': 'mcp-call-7' } });
       expect(JSON.parse(firstText(await client.callTool({ name: 'obs_ok', arguments: {} }))).requestId).toBe('mcp-call-7');
       await client.close();
+    });
+
+    it('sends the checked X-Request-ID from resource fetches, the admin tool test and WebSocket sessions', async () => {
+      const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      // An HTTP-backed resource, fetched on every read: the upstream sees the id of the read's request.
+      await http.post('/resources').send({ uri: 'obs://fetched', name: 'fetched', contentUrl: `${api.url}/ok`, cacheTtl: 0 }).expect(200);
+      const read = async (id?: string) => {
+        const req = http.post('/rpc');
+        if (id) req.set('x-request-id', id);
+        const res = await req.send({ jsonrpc: '2.0', id: 1, method: 'resources/read', params: { uri: 'obs://fetched' } }).expect(200);
+        return { header: res.headers['x-request-id'] as string, sent: JSON.parse(res.body.result.contents[0].text).requestId as string };
+      };
+      expect((await read('resource-read-1')).sent).toBe('resource-read-1');
+      const replaced = await read('not valid!');
+      expect(replaced.sent).toMatch(UUID);
+      expect(replaced.sent).toBe(replaced.header);
+
+      // The admin UI's "test tool" sends the checked id, never the raw header.
+      const csrf = gw.app.get(AdminSession).csrfToken(ANONYMOUS);
+      const before = api.requests.length;
+      await http.post(`/admin/tools/${ids.ok}/test`).set('x-csrf-token', csrf).set('x-request-id', 'raw id\twith tab').type('form').send({}).expect(200);
+      const tested = api.requests.slice(before).map((r) => r.headers['x-request-id']);
+      expect(tested).toHaveLength(1);
+      expect(tested[0]).toMatch(UUID);
+
+      // WebSocket: the id is checked once at the upgrade and used for every message of the connection.
+      const callsOver = async (headers: Record<string, string>) => {
+        const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`, 'mcp', { headers });
+        const replies = new Map<number, { result?: { content: Array<{ text: string }> } }>();
+        ws.on('message', (data) => {
+          const m = JSON.parse(data.toString());
+          if (typeof m.id === 'number') replies.set(m.id, m);
+        });
+        await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ws-test', version: '1' } } }));
+        await until(() => replies.has(0));
+        ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+        for (const id of [1, 2]) ws.send(JSON.stringify(rpc(id, 'obs_ok')));
+        await until(() => replies.has(1) && replies.has(2));
+        ws.close();
+        return [1, 2].map((id) => JSON.parse(replies.get(id)!.result!.content[0].text).requestId as string);
+      };
+      expect(await callsOver({ 'x-request-id': 'ws-conn-5' })).toEqual(['ws-conn-5', 'ws-conn-5']);
+      const [first, second] = await callsOver({ 'x-request-id': 'bad id with spaces' });
+      expect(first).toMatch(UUID);
+      expect(second).toBe(first);
+    });
+
+    it('sends the X-Request-ID of a call to the peer gateway that serves it', async () => {
+      // A stateless SDK peer whose tool answers with the X-Request-ID of the HTTP request that carried the call.
+      const peer = createServer((req, res) => {
+        const server = new McpServer({ name: 'idpeer', version: '1.0.0' });
+        server.registerTool('whoami', {}, async (extra) => ({ content: [{ type: 'text', text: String(extra.requestInfo?.headers['x-request-id']) }] }));
+        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        res.on('close', () => void server.close());
+        void server.connect(transport).then(() => transport.handleRequest(req, res));
+      });
+      await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+      try {
+        const port = (peer.address() as { port: number }).port;
+        const gateway = (await http.post('/gateways').send({ name: 'idpeer', url: `http://127.0.0.1:${port}/mcp` }).expect(200)).body;
+        const call = await http.post('/rpc').set('x-request-id', 'peer-call-3').send(rpc(20, 'idpeer-whoami')).expect(200);
+        expect(call.body.result.content[0].text).toBe('peer-call-3');
+        await http.delete(`/gateways/${gateway.id}`).expect(200);
+      } finally {
+        peer.closeAllConnections();
+        await new Promise((r) => peer.close(r));
+      }
+    });
+  });
+
+  describe('per-entity metrics reset on two replicas sharing Redis and PostgreSQL', () => {
+    let db: TestDatabase;
+    let redis: DedicatedRedis;
+    let a: TestGateway;
+    let b: TestGateway;
+    const tools: Record<string, string> = {};
+    const executions = async (gw: TestGateway, id: string) => (await request(gw.url).get(`/tools/${id}`).expect(200)).body.metrics.totalExecutions as number;
+    const call = async (gw: TestGateway, name: string, times: number) => {
+      for (let i = 0; i < times; i++) expect((await request(gw.url).post('/rpc').send(rpc(i, name)).expect(200)).body.result.isError).toBeFalsy();
+    };
+
+    beforeAll(async () => {
+      [db, redis] = await Promise.all([createTestDatabase('postgres'), startDedicatedRedis()]);
+      // Executions stay unwritten until a read or shutdown writes them.
+      const env = { REDIS_URL: redis.url, METRICS_FLUSH_INTERVAL: '3600' };
+      a = await startGateway(env, db);
+      b = await startGateway(env, db);
+      for (const name of ['reset_one', 'reset_two']) tools[name] = (await request(a.url).post('/tools').send({ name, url: `${api.url}/ok`, requestType: 'GET' }).expect(200)).body.id;
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await redis?.stop();
+      await db?.drop();
+    });
+
+    it("drops the other replica's unwritten executions from before a reset, and keeps counting after it", async () => {
+      await call(b, 'reset_one', 3);
+      await call(b, 'reset_two', 2);
+      // One entity: B forgets its unwritten calls of reset_one only.
+      await request(a.url).post(`/metrics/reset?entity=tool&entity_id=${tools.reset_one}`).expect(200);
+      await until(async () => (await executions(b, tools.reset_one)) === 0);
+      expect(await executions(b, tools.reset_two)).toBe(2);
+      expect(await executions(a, tools.reset_one)).toBe(0);
+      expect(await executions(a, tools.reset_two)).toBe(2);
+
+      // Everything: B's unwritten calls are dropped, whatever the tool.
+      await call(b, 'reset_one', 1);
+      await call(b, 'reset_two', 4);
+      await request(a.url).post('/metrics/reset').expect(200);
+      await until(async () => (await executions(b, tools.reset_two)) === 0);
+      expect(await executions(b, tools.reset_one)).toBe(0);
+      expect((await request(a.url).get('/metrics/summary').expect(200)).body.tools.totalExecutions).toBe(0);
+
+      // Calls after the reset count, on every replica.
+      await call(b, 'reset_one', 1);
+      expect(await executions(b, tools.reset_one)).toBe(1);
+      expect(await executions(a, tools.reset_one)).toBe(1);
+      expect((await request(a.url).get('/metrics/summary').expect(200)).body.tools).toMatchObject({ totalExecutions: 1, successfulExecutions: 1 });
     });
   });
 
@@ -237,7 +406,7 @@ describe('observability', () => {
       const gw = await startGateway({ EVENT_LOOP_MAX_DELAY: '200' });
       try {
         const ok = (await request(gw.url).get('/health').expect(200)).body;
-        expect(ok).toMatchObject({ status: 'ok', details: { eventLoop: { status: 'up', limitMs: 200 } } });
+        expect(ok).toMatchObject({ status: 'ok', details: { eventLoop: { status: 'up', limitMs: 200 }, database: { status: 'up', reachable: true, latencyMs: expect.any(Number) } } });
         const deadline = Date.now() + 400;
         while (Date.now() < deadline); // block this process's event loop for 400 ms
         const blocked = (await request(gw.url).get('/health').expect(503)).body;
@@ -282,9 +451,15 @@ describe('observability', () => {
         const res = await request(gw.url).get('/ready').expect(503);
         expect(Date.now() - started).toBeLessThan(5000);
         expect(res.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
-        await request(gw.url).get('/health').expect(200);
+        // Liveness stays 200 (a database outage must not restart pods) and tells that the database is unreachable.
+        const liveStarted = Date.now();
+        const live = (await request(gw.url).get('/health').expect(200)).body;
+        expect(Date.now() - liveStarted).toBeLessThan(5000);
+        expect(live).toMatchObject({ status: 'degraded', info: { eventLoop: { status: 'up' }, database: { status: 'degraded', reachable: false, message: expect.any(String) } } });
+        expect(live.error).toEqual({});
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
         await until(async () => (await request(gw.url).get('/ready')).status === 200, 15_000);
+        expect((await request(gw.url).get('/health').expect(200)).body).toMatchObject({ status: 'ok', details: { database: { reachable: true } } });
       } finally {
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => undefined);
         await gw.close();

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { ClsService, ClsStore } from 'nestjs-cls';
+import { CLS_ID, ClsService, ClsServiceManager, ClsStore } from 'nestjs-cls';
 
 /** How a change reached the gateway; stored in the `createdVia`/`modifiedVia` audit fields. */
 export type ChangeSource = 'api' | 'ui' | 'federation' | 'import' | 'mcp' | 'system';
@@ -96,4 +96,18 @@ export class RequestContext {
       return fn();
     });
   }
+}
+
+/**
+ * Runs `fn` in a request context whose correlation id is `requestId` (already checked, see `requestIdOf`), unless a
+ * context is active. For work that does not enter through Express (WebSocket messages): what it sends upstream then
+ * carries the id like any request's.
+ */
+export function inRequestContext<T>(requestId: string | undefined, fn: () => T): T {
+  const cls = ClsServiceManager.getClsService();
+  if (!requestId || cls.isActive()) return fn();
+  return cls.run(() => {
+    cls.set(CLS_ID, requestId);
+    return fn();
+  });
 }

@@ -2,8 +2,9 @@ import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/com
 import { createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, buildConnector, type Dispatcher, request } from 'undici';
+import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch, request } from 'undici';
 import { AppConfig } from '../../config/app-config';
+import { RequestContext } from '../context/request-context';
 import { ValidationError } from '../errors/domain-error';
 import { blockedAddress, blockedHostname, type SsrfPolicy, urlHost } from './ssrf-policy';
 
@@ -25,6 +26,9 @@ export class OutboundError extends Error {
 export type DnsResolver = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 export const DNS_RESOLVER = Symbol('DNS_RESOLVER');
 export const systemResolver: DnsResolver = (hostname) => lookup(hostname, { all: true, verbatim: true });
+
+/** fetch as libraries take it (e.g. the MCP SDK's client transports). */
+export type FetchFunction = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** Called with every address right before a socket opens to it; tests use it as a last safety net. */
 export type ConnectGuard = (address: string, port: number) => void;
@@ -77,6 +81,9 @@ function tlsFailure(err: Error, host: string): OutboundError | undefined {
  * Every connection goes through an SSRF-checking connector: it resolves the host itself, refuses when any address
  * is loopback/private/link-local/metadata (per SSRF_* settings), and connects to the address it checked, so a
  * name cannot resolve to something else between check and connect (DNS rebinding). TLS still verifies the name.
+ *
+ * Every request made while serving a request carries that request's checked correlation id as `X-Request-ID`
+ * (from the request context), so a call can be followed through the upstream's logs.
  */
 @Injectable()
 export class OutboundHttp implements OnApplicationShutdown {
@@ -87,6 +94,7 @@ export class OutboundHttp implements OnApplicationShutdown {
     private readonly config: AppConfig,
     @Optional() @Inject(DNS_RESOLVER) private readonly resolve: DnsResolver = systemResolver,
     @Optional() @Inject(CONNECT_GUARD) private readonly guard?: ConnectGuard | null,
+    @Optional() private readonly context?: RequestContext,
   ) {
     const o = config.outbound;
     this.policy = { enabled: o.ssrfProtection, allowLocalhost: o.allowLocalhost, allowPrivate: o.allowPrivate, allowedNetworks: o.allowedNetworks };
@@ -125,7 +133,7 @@ export class OutboundHttp implements OnApplicationShutdown {
     try {
       const res = await request(url, {
         method: req.method as Dispatcher.HttpMethod,
-        headers: req.headers,
+        headers: this.withRequestId(req.headers ?? {}),
         body: req.body,
         signal,
         dispatcher: req.dispatcher ?? this.dispatcher, // no redirect interceptor: 3xx answers come back as they are
@@ -153,8 +161,28 @@ export class OutboundHttp implements OnApplicationShutdown {
     }
   }
 
+  /** fetch over `dispatcher` (see `dispatcherFor`), adding the current request's X-Request-ID like `request`. */
+  fetchVia(dispatcher: Dispatcher): FetchFunction {
+    return ((url: string | URL, init?: RequestInit) => undiciFetch(url, { ...(init as object), headers: this.withRequestId(new Headers(init?.headers)), dispatcher } as never)) as unknown as FetchFunction;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.agents.values()].map((a) => a.close()));
+  }
+
+  /**
+   * The headers with `X-Request-ID: <the current request's checked id>` (replacing any other value, e.g. one taken
+   * from tool arguments); unchanged outside a request (scheduled jobs).
+   */
+  private withRequestId<H extends Headers | Record<string, string>>(headers: H): H {
+    const id = this.context?.requestId();
+    if (!id) return headers;
+    if (headers instanceof Headers) {
+      headers.set('x-request-id', id);
+      return headers;
+    }
+    const others = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'x-request-id'));
+    return { ...others, 'x-request-id': id } as unknown as H;
   }
 
   private async firstBlocked(hostname: string): Promise<string | null> {

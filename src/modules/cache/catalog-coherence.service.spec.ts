@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { EntityKind } from '../../common/catalog/catalog.model';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../common/events/catalog-events';
 import type { RedisService } from '../../common/redis/redis.service';
+import { ClusterRelay } from './cluster-relay.service';
 import { type CatalogVersions, VERSIONED_KINDS } from './cache.model';
 import { CatalogCoherence, VERSION_POLL_INTERVAL_MS } from './catalog-coherence.service';
 import { CatalogVersionRepository } from './repositories/catalog-version.repository';
@@ -36,7 +37,7 @@ function setup() {
   const versions = new MemoryVersions();
   const emitter = new EventEmitter2();
   const redis = { client: null, prefix: 'test:' } as unknown as RedisService;
-  const coherence = new CatalogCoherence(versions, redis, emitter);
+  const coherence = new CatalogCoherence(versions, new ClusterRelay(redis), emitter);
   const relayed: CatalogChangedEvent[] = [];
   emitter.on(CATALOG_CHANGED, (e: CatalogChangedEvent) => relayed.push(e));
   return { versions, emitter, coherence, relayed };

@@ -1,18 +1,18 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import type Redis from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import type { EntityKind } from '../../common/catalog/catalog.model';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../common/events/catalog-events';
 import { type CatalogChangeMessage, isRelayed, type RelayedCatalogChange } from '../../common/events/cluster-events';
-import { RedisService } from '../../common/redis/redis.service';
 import { type CatalogVersions, newVersionToken, VERSIONED_KINDS } from './cache.model';
+import { ClusterRelay } from './cluster-relay.service';
 import { CatalogVersionRepository } from './repositories/catalog-version.repository';
 
 /** How often a replica without Redis looks for other replicas' changes (for list_changed; caching never waits on it). */
 export const VERSION_POLL_INTERVAL_MS = 1000;
 const RETRY_MS = 1000;
 const REMEMBERED_TOKENS = 1000;
+/** The relay channel of catalog changes (`<CACHE_PREFIX>catalog-events`). */
+const CHANNEL = 'catalog-events';
 
 interface Batch {
   kinds: Set<EntityKind>;
@@ -37,9 +37,6 @@ interface Batch {
 @Injectable()
 export class CatalogCoherence implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('CatalogCoherence');
-  /** This process, as named in the changes it publishes. */
-  readonly replicaId = randomUUID();
-  private readonly channel: string;
   private batch?: Batch;
   private tail: Promise<void> = Promise.resolve();
   private readonly pending = new Set<Promise<void>>();
@@ -50,21 +47,24 @@ export class CatalogCoherence implements OnApplicationBootstrap, OnApplicationSh
   private retryTimer?: NodeJS.Timeout;
   private readonly written = new Set<string>();
   private seen?: CatalogVersions;
-  private subscriber?: Redis;
   private poller?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
     private readonly versionsRepo: CatalogVersionRepository,
-    private readonly redis: RedisService,
+    private readonly relayBus: ClusterRelay,
     private readonly emitter: EventEmitter2,
-  ) {
-    this.channel = `${redis.prefix}catalog-events`;
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.redis.client) await this.subscribe();
-    else {
+    if (this.relayBus.enabled) {
+      await this.relayBus.listen<CatalogChangeMessage>(
+        CHANNEL,
+        (message) => this.onMessage(message),
+        // Messages published while the connection was down are lost: tell sessions that anything may have changed.
+        () => this.relay({ kind: 'gateway', id: '*', key: '*', action: 'update', origin: 'redis-reconnect', coarse: true }),
+      );
+    } else {
       this.seen = await this.versionsRepo.read().catch(() => undefined);
       this.poller = setInterval(() => void this.poll(), VERSION_POLL_INTERVAL_MS);
       this.poller.unref();
@@ -76,7 +76,6 @@ export class CatalogCoherence implements OnApplicationBootstrap, OnApplicationSh
     clearInterval(this.poller);
     clearTimeout(this.retryTimer);
     await this.settled();
-    if (this.subscriber) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
   }
 
   /** A change committed on this replica: new tokens for its kind, then published to the others. */
@@ -159,9 +158,7 @@ export class CatalogCoherence implements OnApplicationBootstrap, OnApplicationSh
 
   private async flush(batch: Batch): Promise<void> {
     await this.writeTokens([...batch.kinds]);
-    if (!this.redis.client || batch.events.length === 0) return;
-    const message: CatalogChangeMessage = { origin: this.replicaId, events: batch.events };
-    await this.redis.client.publish(this.channel, JSON.stringify(message)).catch((err: Error) => this.logger.warn(`catalog changes not relayed to other replicas: ${err.message}`));
+    if (batch.events.length) await this.relayBus.publish<CatalogChangeMessage>(CHANNEL, { events: batch.events });
   }
 
   private async writeTokens(kinds: EntityKind[]): Promise<void> {
@@ -205,33 +202,8 @@ export class CatalogCoherence implements OnApplicationBootstrap, OnApplicationSh
 
   // ---- Redis: exact changes over pub/sub ----
 
-  private async subscribe(): Promise<void> {
-    const subscriber = this.redis.duplicate()!;
-    this.subscriber = subscriber;
-    subscriber.on('error', (err: Error) => this.logger.debug(`subscriber: ${err.message}`));
-    subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
-    let connected = false;
-    subscriber.on('ready', () => {
-      // Messages published while the connection was down are lost: tell sessions that anything may have changed.
-      if (connected) this.relay({ kind: 'gateway', id: '*', key: '*', action: 'update', origin: 'redis-reconnect', coarse: true });
-      connected = true;
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      subscriber.subscribe(this.channel),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000))),
-    ]).catch((err: Error) => this.logger.warn(`not subscribed to catalog changes of other replicas: ${err.message}`));
-    clearTimeout(timer);
-  }
-
-  private onMessage(text: string): void {
-    let message: CatalogChangeMessage;
-    try {
-      message = JSON.parse(text) as CatalogChangeMessage;
-    } catch {
-      return;
-    }
-    if (message.origin === this.replicaId || !Array.isArray(message.events)) return;
+  private onMessage(message: CatalogChangeMessage): void {
+    if (!Array.isArray(message.events)) return;
     for (const event of message.events) this.relay({ ...event, origin: message.origin });
   }
 

@@ -29,7 +29,7 @@ function setup(env: Record<string, string> = {}) {
   const lookups: Array<[string, boolean]> = [];
   const metrics = { cacheLookup: (cache: string, hit: boolean) => lookups.push([cache, hit]) };
   const cache = new GatewayCache(manager as unknown as Cache, coherence as unknown as CatalogCoherence, metrics as unknown as GatewayMetrics, config);
-  return { cache, versions, coherence, lookups };
+  return { cache, versions, coherence, lookups, manager };
 }
 
 describe('GatewayCache', () => {
@@ -99,6 +99,19 @@ describe('GatewayCache', () => {
     coherence.unavailable = false;
     await expect(cache.wrap('catalog', 'k', async () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
     expect(await cache.wrap('catalog', 'k', async () => ++n)).toBe(3);
+  });
+
+  it("stores a value for its own TTL when shorter than CACHE_TTL, and for CACHE_TTL at most", async () => {
+    const { cache, manager } = setup({ CACHE_TTL: '5' });
+    const set = jest.spyOn(manager, 'set');
+    await cache.wrap('fetch', 'short', async () => 'a', { ttlMs: 1000 });
+    await cache.wrap('fetch', 'long', async () => 'b', { ttlMs: 60_000 });
+    await cache.wrap('catalog', 'default', async () => 'c');
+    expect(set.mock.calls.map((c) => [c[1], c[2]])).toEqual([
+      ['a', 1000],
+      ['b', 5000],
+      ['c', 5000],
+    ]);
   });
 
   it('hashes long keys and keeps them apart', async () => {

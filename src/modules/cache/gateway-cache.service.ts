@@ -21,6 +21,7 @@ const WARN_EVERY_MS = 10_000;
 export class GatewayCache {
   private readonly logger = new Logger('Cache');
   private readonly enabled: boolean;
+  private readonly ttlMs: number;
   private readonly loading = new Map<string, Promise<unknown>>();
   private lastWarning = 0;
 
@@ -31,13 +32,14 @@ export class GatewayCache {
     config: AppConfig,
   ) {
     this.enabled = config.cache.type !== 'none';
+    this.ttlMs = config.cache.ttlMs;
   }
 
   /**
    * The value cached under `key` in `namespace`, or `compute()`'s result (then cached). Concurrent misses of one
    * key in this replica share one computation. If the cache cannot be used (Redis or the database unreachable),
-   * the value is computed: the cache never makes a request fail, nor serve an old value. `ttlMs` overrides
-   * CACHE_TTL for this value.
+   * the value is computed: the cache never makes a request fail, nor serve an old value. `ttlMs` shortens the
+   * value's life below CACHE_TTL; a longer one is capped at CACHE_TTL (no value outlives it, in any store).
    */
   async wrap<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, options: { ttlMs?: number } = {}): Promise<T> {
     if (!this.enabled) return compute();
@@ -54,8 +56,9 @@ export class GatewayCache {
     if (cached !== undefined) return cached;
     let loading = this.loading.get(fullKey) as Promise<T> | undefined;
     if (!loading) {
+      const ttlMs = Math.min(options.ttlMs ?? this.ttlMs, this.ttlMs);
       loading = compute().then(async (value) => {
-        if (value !== undefined) await this.manager.set(fullKey, value, options.ttlMs).catch((err: Error) => this.warn(`cache write failed: ${err.message}`));
+        if (value !== undefined) await this.manager.set(fullKey, value, ttlMs).catch((err: Error) => this.warn(`cache write failed: ${err.message}`));
         return value;
       });
       const running = loading;

@@ -18,7 +18,6 @@ import {
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { RequestContext } from '../../common/context/request-context';
 import { PACKAGE } from '../../common/package-info';
 import { AppConfig } from '../../config/app-config';
 import { FederationForwarder } from '../federation/forwarding/federation-forwarder.service';
@@ -73,7 +72,6 @@ export class McpServerFactory {
     private readonly catalog: McpCatalog,
     private readonly invoker: ToolInvocationService,
     private readonly forwarder: FederationForwarder,
-    private readonly context: RequestContext,
     private readonly config: AppConfig,
   ) {}
 
@@ -134,7 +132,6 @@ export class McpServerFactory {
       sendRequest: (r: ServerRequest, options) => extra.sendRequest(r, z.any(), { signal: options?.signal, timeout: options?.timeoutMs }),
     };
     return {
-      requestId: this.context.requestId() ?? (extra.requestInfo?.headers?.['x-request-id'] as string | undefined),
       signal: extra.signal,
       progressToken: extra._meta?.progressToken,
       meta: extra._meta as Record<string, unknown> | undefined,

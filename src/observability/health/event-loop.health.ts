@@ -37,14 +37,16 @@ export class EventLoopHealthIndicator implements OnApplicationBootstrap, OnAppli
     clearInterval(this.ticker);
   }
 
-  async check(key = 'eventLoop') {
-    // A stall is measured by the first tick after it: give that tick the chance to run.
-    await sleep(TICK_MS * 2);
-    const maxDelayMs = Math.round(this.maxLagMs);
-    this.maxLagMs = 0;
-    const limit = this.config.health.maxEventLoopDelayMs;
-    const data = { maxDelayMs, limitMs: limit, uptimeSeconds: Math.round(process.uptime()) };
-    const indicator = this.health.check(key);
-    return maxDelayMs > limit ? indicator.down({ ...data, message: `event loop blocked for ${maxDelayMs} ms` }) : indicator.up(data);
+  /** An attempt (chain `.withTimeout()`): down when the loop stalled longer than the limit since the last probe. */
+  check(key = 'eventLoop') {
+    return this.health.check(key).attempt(async () => {
+      // A stall is measured by the first tick after it: give that tick the chance to run.
+      await sleep(TICK_MS * 2);
+      const maxDelayMs = Math.round(this.maxLagMs);
+      this.maxLagMs = 0;
+      const limit = this.config.health.maxEventLoopDelayMs;
+      if (maxDelayMs > limit) throw new Error(`event loop blocked for ${maxDelayMs} ms (limit ${limit} ms)`);
+      return { maxDelayMs, limitMs: limit, uptimeSeconds: Math.round(process.uptime()) };
+    });
   }
 }

@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs
 import { SkipThrottle } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { Public } from '../../modules/auth/public.decorator';
+import { DatabaseReachabilityIndicator } from './database-reachability.health';
 import { EventLoopHealthIndicator } from './event-loop.health';
 import { HealthResultFilter } from './health-result.filter';
 import { MigrationsHealthIndicator } from './migrations.health';
@@ -21,17 +22,22 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly eventLoop: EventLoopHealthIndicator,
+    private readonly database: DatabaseReachabilityIndicator,
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly migrations: MigrationsHealthIndicator,
     private readonly config: AppConfig,
   ) {}
 
-  /** Liveness: the process is up and its event loop is not blocked. Never depends on the database or Redis. */
+  /**
+   * Liveness: the process is up and its event loop is not blocked. The database's reachability is reported for
+   * information only (`degraded`, still 200, when it cannot be reached): an outage must not restart the pods.
+   */
   @Get('health')
   @HealthCheck()
   check() {
-    return this.health.check([() => this.eventLoop.check()]);
+    const timeout = this.config.health.probeTimeoutMs;
+    return this.health.check([() => this.eventLoop.check().withTimeout(timeout), () => this.database.check(timeout)]);
   }
 
   /** Readiness: the database answers, Redis answers (when configured) and the schema is up to date. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig } from '../../config/app-config';
+import { DatabaseReachabilityIndicator } from './database-reachability.health';
 import { EventLoopHealthIndicator } from './event-loop.health';
 import { HealthController } from './health.controller';
 import { MigrationsHealthIndicator } from './migrations.health';
@@ -14,6 +15,6 @@ import { RedisHealthIndicator } from './redis.health';
     }),
   ],
   controllers: [HealthController],
-  providers: [EventLoopHealthIndicator, RedisHealthIndicator, MigrationsHealthIndicator],
+  providers: [EventLoopHealthIndicator, DatabaseReachabilityIndicator, RedisHealthIndicator, MigrationsHealthIndicator],
 })
 export class HealthModule {}

@@ -57,7 +57,7 @@ export class ExecutionRecorder {
 
   private record(target: ExecutionTarget, durationMs: number, error: string | undefined): void {
     const success = error === undefined;
-    if (target.kind === 'tool') this.metrics.toolCall(target.name, target.server, success ? 'success' : 'error', durationMs / 1000);
+    if (target.kind === 'tool') this.metrics.toolCall(target.name, target.server, success ? 'success' : 'error', durationMs / 1000, target.id);
     const at = new Date();
     this.activity.record(target, durationMs, error, at);
     this.entities.record({ kind: target.kind, id: target.id, durationMs, success, error, at });

@@ -36,6 +36,61 @@ describe('GatewayMetrics', () => {
     expect(metrics.label('route', '/tools')).toBe('/tools');
   });
 
+  // The smallest cap (10): eight fillers plus the values each test plays with.
+  const FILLERS = Array.from({ length: 8 }, (_, i) => `filler_${i}`);
+  const values = async (registry: Registry, metric: string, label: string) => new Set((await registry.getSingleMetric(metric)!.get()).values.map((v) => v.labels[label]));
+
+  it('frees the series and slot of a deleted tool, so a new tool gets its own series instead of "other"', async () => {
+    const { metrics, registry } = setup(10);
+    for (const f of FILLERS) metrics.toolCall(f, 'local', 'success', 0.01, `id-${f}`);
+    metrics.toolCall('a', 'local', 'success', 0.01, 'id-a');
+    metrics.toolCall('b', 'peer1', 'error', 0.01, 'id-b');
+    metrics.toolCall('c', 'local', 'success', 0.01, 'id-c');
+    expect(await values(registry, 'tool_calls_total', 'tool')).toEqual(new Set([...FILLERS, 'a', 'b', 'other']));
+
+    metrics.onCatalogChanged({ kind: 'tool', id: 'id-b', key: 'b', action: 'delete' });
+    expect(await values(registry, 'tool_calls_total', 'tool')).toEqual(new Set([...FILLERS, 'a', 'other']));
+    expect(await values(registry, 'tool_call_duration_seconds', 'tool')).toEqual(new Set([...FILLERS, 'a', 'other']));
+    metrics.toolCall('d', 'local', 'success', 0.01, 'id-d');
+    expect(await values(registry, 'tool_calls_total', 'tool')).toEqual(new Set([...FILLERS, 'a', 'd', 'other']));
+    // Deleting a tool only ever reported as "other" keeps "other" (other tools' calls are in it).
+    metrics.onCatalogChanged({ kind: 'tool', id: 'id-c', key: 'c', action: 'delete' });
+    expect(await values(registry, 'tool_calls_total', 'tool')).toEqual(new Set([...FILLERS, 'a', 'd', 'other']));
+  });
+
+  it('frees the old name of a renamed tool (known by id), also when the change was relayed from another replica', async () => {
+    const { metrics, registry } = setup(10);
+    for (const f of FILLERS) metrics.toolCall(f, 'local', 'success', 0.01);
+    metrics.toolCall('old_name', 'local', 'success', 0.01, 'id-1');
+    metrics.toolCall('kept', 'local', 'success', 0.01, 'id-2');
+    metrics.onCatalogChanged({ kind: 'tool', id: 'id-2', key: 'kept', action: 'update' });
+    metrics.onCatalogChanged({ kind: 'tool', id: 'id-1', key: 'new_name', action: 'update', origin: 'replica-b' } as never);
+    metrics.toolCall('new_name', 'local', 'success', 0.01, 'id-1');
+    expect(await values(registry, 'tool_calls_total', 'tool')).toEqual(new Set([...FILLERS, 'kept', 'new_name']));
+    // A coarse relayed change names no entity: nothing is freed.
+    metrics.onCatalogChanged({ kind: 'tool', id: '*', key: '*', action: 'delete', origin: 'database', coarse: true } as never);
+    expect(await values(registry, 'tool_calls_total', 'tool')).toEqual(new Set([...FILLERS, 'kept', 'new_name']));
+  });
+
+  it('drops the series of calls a deleted peer executed and frees its server and gateway slots', async () => {
+    const { metrics, registry } = setup(10);
+    for (const f of FILLERS) metrics.label('server', f);
+    metrics.toolCall('p1-echo', 'p1', 'success', 0.01, 't1');
+    metrics.toolCall('p1-echo', 'p1', 'error', 0.01, 't1');
+    metrics.toolCall('local_tool', 'local', 'success', 0.01, 't2');
+    for (const f of FILLERS) metrics.label('gateway', f);
+    expect(metrics.label('gateway', 'p1')).toBe('p1');
+    expect(metrics.label('gateway', 'p2')).toBe('p2');
+    expect(metrics.label('gateway', 'p3')).toBe('other');
+    metrics.onCatalogChanged({ kind: 'gateway', id: 'g1', key: 'p1', action: 'delete' });
+    const series = (await registry.getSingleMetric('tool_calls_total')!.get()).values.map((v) => `${v.labels.tool}@${v.labels.server}`);
+    expect(series).toEqual(['local_tool@local']);
+    expect(await values(registry, 'tool_call_duration_seconds', 'server')).toEqual(new Set(['local']));
+    expect(metrics.label('gateway', 'p3')).toBe('p3');
+    metrics.toolCall('p9-echo', 'p9', 'success', 0.01, 't9');
+    expect(await values(registry, 'tool_calls_total', 'server')).toEqual(new Set(['local', 'p9']));
+  });
+
   it('records HTTP requests, cache lookups and rate-limit rejections under their labels', async () => {
     const { metrics, registry } = setup();
     metrics.httpRequest('GET', '/tools/:id', 404, 0.003);

@@ -1,6 +1,9 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
+import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../common/events/catalog-events';
+import { isRelayed } from '../../common/events/cluster-events';
 import { AppConfig } from '../../config/app-config';
 import { type GaugeSource, gaugeSources, METRIC } from './metric-definitions';
 
@@ -8,15 +11,21 @@ export type ToolCallStatus = 'success' | 'error';
 export type RateLimitKind = 'requests' | 'tool_calls';
 
 const OTHER = 'other';
+const TOOL_STATUSES: readonly ToolCallStatus[] = ['success', 'error'];
 
 /**
  * The gateway's Prometheus instruments behind typed methods. Callers pass catalog names; this class keeps each
  * label's distinct values under METRICS_MAX_LABEL_VALUES (later values become `other`), so no client or catalog
- * can grow the series count without bound.
+ * can grow the series count without bound. A deleted (or renamed) tool and a deleted peer give their series and
+ * their label slot back, on every replica that hears of it.
  */
 @Injectable()
 export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationShutdown {
   private readonly seen = new Map<string, Set<string>>();
+  /** Tool label value -> server label values it was reported with (the series of tool_calls_total/duration). */
+  private readonly toolSeries = new Map<string, Set<string>>();
+  /** Tool id -> the name its calls were reported under (to notice renames). */
+  private readonly toolNames = new Map<string, string>();
   private peerSource: () => Promise<Array<[string, number]>> = async () => [];
   private sessionSource: () => Record<string, number> = () => ({});
 
@@ -39,10 +48,38 @@ export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationS
     gaugeSources.delete(this);
   }
 
-  toolCall(tool: string, server: string, status: ToolCallStatus, seconds: number): void {
+  /** One tool call; `toolId` (the catalog id) lets a rename of the tool free its old name's series. */
+  toolCall(tool: string, server: string, status: ToolCallStatus, seconds: number, toolId?: string): void {
     const labels = { tool: this.label('tool', tool), server: this.label('server', server) };
     this.toolCalls.inc({ ...labels, status });
     this.toolCallDuration.observe(labels, seconds);
+    let servers = this.toolSeries.get(labels.tool);
+    if (!servers) this.toolSeries.set(labels.tool, (servers = new Set()));
+    servers.add(labels.server);
+    if (toolId) this.toolNames.set(toolId, tool);
+  }
+
+  /**
+   * A tool deleted or renamed: its old name's series go and its slot is free. A peer deleted: the series of the
+   * calls it executed go, and its `server` and `gateway` slots are free. (Changes relayed from other replicas
+   * count; coarse ones, which name no entity, do not.)
+   */
+  @OnEvent(CATALOG_CHANGED)
+  onCatalogChanged(event: CatalogChangedEvent): void {
+    if (isRelayed(event) && event.coarse) return;
+    if (event.kind === 'tool') {
+      const reported = this.toolNames.get(event.id);
+      if (event.action === 'delete') {
+        this.toolNames.delete(event.id);
+        this.forgetTool(reported ?? event.key);
+      } else if (reported !== undefined && reported !== event.key) {
+        this.toolNames.delete(event.id);
+        this.forgetTool(reported);
+      }
+    } else if (event.kind === 'gateway' && event.action === 'delete') {
+      this.forgetServer(event.key);
+      this.seen.get('gateway')?.delete(event.key);
+    }
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -76,6 +113,26 @@ export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationS
 
   sessions(): Record<string, number> {
     return this.sessionSource();
+  }
+
+  private forgetTool(tool: string): void {
+    if (tool === OTHER || !this.seen.get('tool')?.delete(tool)) return;
+    for (const server of this.toolSeries.get(tool) ?? []) this.removeToolSeries(tool, server);
+    this.toolSeries.delete(tool);
+  }
+
+  private forgetServer(server: string): void {
+    if (server === OTHER || !this.seen.get('server')?.delete(server)) return;
+    for (const [tool, servers] of this.toolSeries) {
+      if (!servers.delete(server)) continue;
+      this.removeToolSeries(tool, server);
+      if (!servers.size) this.toolSeries.delete(tool);
+    }
+  }
+
+  private removeToolSeries(tool: string, server: string): void {
+    for (const status of TOOL_STATUSES) this.toolCalls.remove({ tool, server, status });
+    this.toolCallDuration.remove({ tool, server });
   }
 
   label(name: string, value: string): string {

@@ -261,7 +261,7 @@ export class AdminToolsController {
     }
     const started = Date.now();
     try {
-      const result = await this.invocation.invoke(tool, args, { requestId: req.headers['x-request-id'] as string | undefined, actor: req.adminUser?.subject });
+      const result = await this.invocation.invoke(tool, args, { actor: req.adminUser?.subject });
       fragment(res, 'tool-result', { result: JSON.stringify(result, null, 2), isError: !!result.isError, durationMs: Date.now() - started });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -59,8 +59,12 @@ export class RedisLruKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     return value as StoredData<Value> | undefined;
   }
 
+  /**
+   * Stores a value for `ttl` ms, at most the store's TTL: the eviction script forgets index members idle longer
+   * than that, so a longer-lived value would stay in Redis outside the LRU (beyond `maxItems`, and served too long).
+   */
   async set(key: string, value: string, ttl?: number): Promise<void> {
-    const ms = ttl ?? this.opts.ttl;
+    const ms = Math.min(ttl ?? this.opts.ttl, this.opts.ttl);
     await this.values.set(this.valuePrefix + key, value, ms);
     await this.redis.eval(ADD_AND_EVICT, 1, this.index, key, this.opts.maxItems, this.opts.ttl, this.valuePrefix);
   }

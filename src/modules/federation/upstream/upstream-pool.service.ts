@@ -1,11 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { fetch as undiciFetch } from 'undici';
 import { DomainError, ErrorCode, ValidationError } from '../../../common/errors/domain-error';
 import { MCP_SESSION_CLOSED } from '../../../common/events/mcp-events';
 import { blockedCause, OutboundHttp } from '../../../common/http/outbound-http';
 import { PACKAGE } from '../../../common/package-info';
-import { RequestContext } from '../../../common/context/request-context';
 import { AppConfig } from '../../../config/app-config';
 import type { SessionChannel } from '../../tools/execution/invocation-context';
 import { classifyUpstreamError } from './upstream-errors';
@@ -55,7 +53,6 @@ export class UpstreamPool implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly http: OutboundHttp,
     private readonly emitter: EventEmitter2,
-    private readonly context: RequestContext,
   ) {}
 
   /**
@@ -63,13 +60,7 @@ export class UpstreamPool implements OnModuleInit, OnApplicationShutdown {
    * current request's X-Request-ID so a call can be followed through the peer's logs.
    */
   fetchFor(peer: Pick<PeerEndpoint, 'ca'>): FetchLike {
-    const dispatcher = this.http.dispatcherFor({ ca: peer.ca });
-    return ((url: string | URL, init?: RequestInit) => {
-      const requestId = this.context.requestId();
-      const headers = new Headers(init?.headers);
-      if (requestId && !headers.has('x-request-id')) headers.set('x-request-id', requestId);
-      return undiciFetch(url, { ...(init as object), headers, dispatcher } as never);
-    }) as unknown as FetchLike;
+    return this.http.fetchVia(this.http.dispatcherFor({ ca: peer.ca }));
   }
 
   onModuleInit(): void {

@@ -27,8 +27,6 @@ export interface SessionChannel {
 
 /** Everything a tool call needs besides the tool and its arguments. */
 export interface InvocationContext {
-  /** Correlation id, propagated upstream as X-Request-ID. */
-  requestId?: string;
   /** Cancels the upstream work when the client cancels or disconnects. */
   signal?: AbortSignal;
   /** The client's progress token (`_meta.progressToken`), kept when relaying progress. */

@@ -38,7 +38,6 @@ export class RestToolExecutor implements ToolExecutor {
       if (err instanceof ValidationError) throw err;
       return errorResult(`Tool ${tool.name}: cannot build the request: ${(err as Error).message}`);
     }
-    if (ctx.requestId) req.headers['x-request-id'] = ctx.requestId;
     const limits = this.config.tools;
     const timeoutMs = tool.timeoutMs ?? limits.timeoutMs;
     const maxRetries = IDEMPOTENT_METHODS.has(method) ? (tool.maxRetries ?? limits.maxRetries) : 0;

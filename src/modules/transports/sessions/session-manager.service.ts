@@ -138,9 +138,10 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
     this.emitter.emit(MCP_SESSION_CLOSED, id);
   }
 
-  countByKind(): Record<TransportKind, number> {
-    const counts: Record<TransportKind, number> = { 'streamable-http': 0, sse: 0, websocket: 0, rpc: 0 };
-    for (const s of this.sessions.values()) counts[s.state.kind] += 1;
+  /** Open sessions per transport (`/rpc` has none: each request is answered by a throw-away server). */
+  countByKind(): Record<Exclude<TransportKind, 'rpc'>, number> {
+    const counts: Record<Exclude<TransportKind, 'rpc'>, number> = { 'streamable-http': 0, sse: 0, websocket: 0 };
+    for (const s of this.sessions.values()) if (s.state.kind !== 'rpc') counts[s.state.kind] += 1;
     return counts;
   }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { requestIdOf } from '../../../common/context/request-id';
 import { AppConfig } from '../../../config/app-config';
 import { ANONYMOUS } from '../../auth/auth.guard';
 import { Authenticator } from '../../auth/authenticator.service';
@@ -100,7 +101,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     const state: SessionState = { id, kind: 'websocket', scope, subscriptions: new Set(), actor: principal.subject };
     const server = this.factory.create(state);
     const bearer = req.headers.authorization?.replace(/^bearer\s+/i, '') ?? '';
-    const transport = new WebSocketServerTransport(ws, req.headers, {
+    const transport = new WebSocketServerTransport(ws, { ...req.headers, 'x-request-id': requestIdOf(req) }, {
       admit: (message) => this.gate.refusal(principal.subject, req.socket.remoteAddress, message),
       authInfo: { token: bearer, clientId: principal.subject, scopes: [] },
       maxJsonDepth: this.config.server.maxJsonDepth,

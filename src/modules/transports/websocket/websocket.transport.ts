@@ -11,6 +11,7 @@ export interface WebSocketTransportOptions {
   /** Deepest JSON nesting accepted in a frame (MAX_JSON_DEPTH). */
   maxJsonDepth?: number;
 }
+import { inRequestContext } from '../../../common/context/request-context';
 
 /** MCP over one WebSocket: each text frame carries one JSON-RPC message, in both directions. */
 export class WebSocketServerTransport implements Transport {
@@ -36,7 +37,7 @@ export class WebSocketServerTransport implements Transport {
     if (!parsed.ok) return this.reply(parsed.error);
     const refusal = await this.options.admit?.(parsed.message);
     if (refusal) return this.reply(refusal);
-    this.onmessage?.(parsed.message, { requestInfo: { headers: this.headers }, authInfo: this.options.authInfo });
+    inRequestContext(this.headers['x-request-id'] as string | undefined, () => this.onmessage?.(parsed.message, { requestInfo: { headers: this.headers }, authInfo: this.options.authInfo }));
   }
 
   private reply(message: unknown): void {

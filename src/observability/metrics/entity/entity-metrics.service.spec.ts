@@ -1,4 +1,5 @@
 import { loadConfig } from '../../../config/app-config';
+import type { ClusterRelay } from '../../../modules/cache/cluster-relay.service';
 import type { EntityMetricsRepository } from './entity-metrics.repository';
 import type { EntityMetricsRow } from './entity-metrics.model';
 import { EntityMetricsService } from './entity-metrics.service';
@@ -6,8 +7,10 @@ import { EntityMetricsService } from './entity-metrics.service';
 function setup() {
   const written: EntityMetricsRow[][] = [];
   let failNext = 0;
+  let gate: Promise<void> | undefined;
   const repo: jest.Mocked<EntityMetricsRepository> = {
     add: jest.fn(async (rows: EntityMetricsRow[]) => {
+      await gate;
       if (failNext-- > 0) throw new Error('database unavailable');
       written.push(rows);
     }),
@@ -16,9 +19,21 @@ function setup() {
     top: jest.fn(),
     reset: jest.fn(async () => 0),
   } as unknown as jest.Mocked<EntityMetricsRepository>;
-  const service = new EntityMetricsService(repo, loadConfig({}));
-  return { service, repo, written, fail: (n: number) => (failNext = n) };
+  const relay = { listen: jest.fn(async () => undefined), publish: jest.fn(async () => undefined) };
+  const service = new EntityMetricsService(repo, loadConfig({}), relay as unknown as ClusterRelay);
+  /** Holds writes open until the returned function is called. */
+  const hold = () => {
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    return () => {
+      gate = undefined;
+      open();
+    };
+  };
+  return { service, repo, relay, written, hold, fail: (n: number) => (failNext = n) };
 }
+
+const ids = (rows: EntityMetricsRow[][]) => rows.flat().map((r) => `${r.entityType}:${r.entityId}:${r.executions}`).sort();
 
 describe('EntityMetricsService', () => {
   it('sums executions in memory and writes one delta per entity per flush', async () => {
@@ -52,5 +67,64 @@ describe('EntityMetricsService', () => {
     const metrics = await service.forEntities('prompt', ['p', 'q']);
     expect(metrics.get('p')).toMatchObject({ totalExecutions: 1, avgResponseTime: 0.01 });
     expect(metrics.get('q')).toMatchObject({ totalExecutions: 0, avgResponseTime: null });
+  });
+
+  it('tells the other replicas about a reset, with when it started and ended', async () => {
+    const { service, relay, repo } = setup();
+    service.record({ kind: 'tool', id: 'a', durationMs: 1, success: true });
+    const before = Date.now();
+    await service.reset('tool', 'a');
+    expect(repo.reset).toHaveBeenCalledWith('tool', 'a');
+    expect(relay.publish).toHaveBeenCalledWith('metrics-resets', { kind: 'tool', id: 'a', from: expect.any(Number), at: expect.any(Number) });
+    const [, message] = relay.publish.mock.calls[0] as unknown as [string, { from: number; at: number }];
+    expect(message.from).toBeGreaterThanOrEqual(before);
+    expect(message.at).toBeGreaterThanOrEqual(message.from);
+  });
+
+  it("on another replica's reset, drops unwritten executions older than it (of the entities it covers only)", async () => {
+    const { service, repo, written } = setup();
+    const t = Date.parse('2026-01-01T00:00:10Z');
+    service.record({ kind: 'tool', id: 'a', durationMs: 1, success: true, at: new Date(t - 5000) });
+    service.record({ kind: 'tool', id: 'b', durationMs: 1, success: true, at: new Date(t - 5000) });
+    service.record({ kind: 'prompt', id: 'a', durationMs: 1, success: true, at: new Date(t - 5000) });
+    service.record({ kind: 'tool', id: 'c', durationMs: 1, success: true, at: new Date(t + 5000) });
+    await service.onRelayedReset({ origin: 'other', kind: 'tool', from: t - 10, at: t });
+    expect(repo.reset).not.toHaveBeenCalled();
+    await service.flush();
+    expect(ids(written)).toEqual(['prompt:a:1', 'tool:c:1']);
+
+    service.record({ kind: 'prompt', id: 'a', durationMs: 1, success: true, at: new Date(t - 5000) });
+    service.record({ kind: 'prompt', id: 'b', durationMs: 1, success: true, at: new Date(t - 5000) });
+    await service.onRelayedReset({ origin: 'other', kind: 'prompt', id: 'a', from: t - 10, at: t });
+    await service.onRelayedReset({ origin: 'other', kind: 'gizmo' as never, from: t - 10, at: t });
+    await service.flush();
+    expect(ids(written.slice(1))).toEqual(['prompt:b:1']);
+  });
+
+  it('resets again after its own write in progress carried executions older than the reset', async () => {
+    const { service, repo, written, hold } = setup();
+    service.record({ kind: 'tool', id: 'a', durationMs: 1, success: true });
+    const release = hold();
+    const flushing = service.flush();
+    const now = Date.now();
+    const applied = service.onRelayedReset({ origin: 'other', from: now - 5, at: now + 5 });
+    release();
+    await flushing;
+    await applied;
+    expect(ids(written)).toEqual(['tool:a:1']);
+    expect(repo.reset).toHaveBeenCalledWith(undefined, undefined);
+  });
+
+  it('resets again after a recent write that may have landed after the reset, not after older writes', async () => {
+    const { service, repo } = setup();
+    service.record({ kind: 'tool', id: 'a', durationMs: 1, success: true });
+    await service.flush();
+    const now = Date.now();
+    // The write ended long before this reset started: the reset removed it already.
+    await service.onRelayedReset({ origin: 'other', kind: 'tool', from: now + 60_000, at: now + 60_010 });
+    expect(repo.reset).not.toHaveBeenCalled();
+    // The write ended around the time the reset started (message delay, clock skew): reset again.
+    await service.onRelayedReset({ origin: 'other', kind: 'tool', from: now + 100, at: now + 110 });
+    expect(repo.reset).toHaveBeenCalledWith('tool', undefined);
   });
 });
