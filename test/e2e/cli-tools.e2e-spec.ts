@@ -177,19 +177,17 @@ describe('CLI tools and local tools', () => {
     expect(firstText(result)).toMatch(new RegExp(`^Tool ghost: cannot run '${MISSING}': ENOENT`));
   });
 
-  it('refuses a NUL byte in an argument value: 400 at the HTTP edge, isError from the adapter (WebSocket), never a crash', async () => {
-    // Over HTTP the gateway refuses NUL characters in any JSON body before it is dispatched.
+  it('refuses a NUL byte in an argument value at every edge (HTTP and WebSocket), never a crash', async () => {
+    // The gateway refuses NUL characters in any JSON body (HTTP) or frame (WebSocket) before it is dispatched;
+    // the CLI adapter's own check (a unit spec) is the second line of defence.
     await expect(client.callTool({ name: 'argv', arguments: { a: 'before\0after' } })).rejects.toThrow(/params\.arguments\.a: strings must not contain NUL characters/);
-    // WebSocket frames reach the adapter, which refuses to build such an argv.
     const ws = new Client({ name: 'ws', version: '1' });
     await ws.connect(new WebSocketClientTransport(new URL(`${gw.url.replace('http', 'ws')}/ws`)));
     try {
-      const result = (await ws.callTool({ name: 'argv', arguments: { a: 'before\0after' } })) as CallResult;
-      expect([result.isError, firstText(result)]).toEqual([true, "Tool argv: argument 'a' contains a NUL character, which a command line cannot carry"]);
-      // Inside a JSON-rendered value it stays escaped, so no NUL reaches argv.
-      const viaJson = (await ws.callTool({ name: 'argv', arguments: { a: 'x', b: { s: 'nul\0' } } })) as CallResult;
-      expect(firstText(viaJson).split('\0')).toEqual(['fixed', 'x', '--label={"s":"nul\\u0000"}', 'x', '']);
-      expect(firstText(await ws.callTool({ name: 'argv', arguments: { a: 'still fine' } })).split('\0')).toEqual(['fixed', 'still fine', 'still fine', '']);
+      await expect(ws.callTool({ name: 'argv', arguments: { a: 'before\0after' } })).rejects.toThrow(/-32600.*params\.arguments\.a: strings must not contain NUL characters/);
+      await expect(ws.callTool({ name: 'argv', arguments: { a: 'x', b: { s: 'nul\0' } } })).rejects.toThrow(/params\.arguments\.b\.s: strings must not contain NUL/);
+      // The session carries on.
+      expect(firstText((await ws.callTool({ name: 'argv', arguments: { a: 'still fine' } })) as CallResult).split('\0')).toEqual(['fixed', 'still fine', 'still fine', '']);
     } finally {
       await ws.close();
     }

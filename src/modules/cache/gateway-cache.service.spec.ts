@@ -48,6 +48,27 @@ describe('GatewayCache', () => {
     ]);
   });
 
+  it('put stores a value computed elsewhere as the current one, replacing the cached value, without counting a lookup', async () => {
+    const { cache, lookups } = setup();
+    await cache.wrap('fetch', 'r1|url', async () => 'old');
+    await cache.put('fetch', 'r1|url', 'new');
+    const compute = jest.fn(async () => 'computed');
+    expect(await cache.wrap('fetch', 'r1|url', compute)).toBe('new');
+    expect(compute).not.toHaveBeenCalled();
+    expect(lookups).toEqual([
+      ['fetch', false],
+      ['fetch', true],
+    ]);
+  });
+
+  it('put is a no-op while the catalog versions are unavailable (never stores under a stale key)', async () => {
+    const { cache, coherence, manager } = setup();
+    coherence.unavailable = true;
+    const set = jest.spyOn(manager, 'set');
+    await cache.put('fetch', 'r1|url', 'new');
+    expect(set).not.toHaveBeenCalled();
+  });
+
   it('waits for this replica\'s own pending changes before reading the versions', async () => {
     const { cache, coherence } = setup();
     const order: string[] = [];

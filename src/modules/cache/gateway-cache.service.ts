@@ -43,22 +43,15 @@ export class GatewayCache {
    */
   async wrap<T>(namespace: CacheNamespace, key: string, compute: () => Promise<T>, options: { ttlMs?: number } = {}): Promise<T> {
     if (!this.enabled) return compute();
-    let fullKey: string;
-    try {
-      await this.coherence.settled();
-      fullKey = this.keyOf(namespace, key, await this.coherence.currentVersions());
-    } catch (err) {
-      this.warn(`catalog versions unavailable, not caching: ${(err as Error).message}`);
-      return compute();
-    }
+    const fullKey = await this.currentKey(namespace, key);
+    if (fullKey === undefined) return compute();
     const cached = await this.manager.get<T>(fullKey).catch((err: Error) => this.warn(`cache read failed: ${err.message}`));
     this.metrics.cacheLookup(namespace, cached !== undefined);
     if (cached !== undefined) return cached;
     let loading = this.loading.get(fullKey) as Promise<T> | undefined;
     if (!loading) {
-      const ttlMs = Math.min(options.ttlMs ?? this.ttlMs, this.ttlMs);
       loading = compute().then(async (value) => {
-        if (value !== undefined) await this.manager.set(fullKey, value, ttlMs).catch((err: Error) => this.warn(`cache write failed: ${err.message}`));
+        await this.store(fullKey, value, options.ttlMs);
         return value;
       });
       const running = loading;
@@ -69,6 +62,31 @@ export class GatewayCache {
       );
     }
     return loading;
+  }
+
+  /**
+   * Stores a value computed elsewhere (e.g. content fetched by a refresh) as the current one for `key`, replacing
+   * what is cached; not a lookup, so it moves no hit/miss counter. Best effort, like every cache write.
+   */
+  async put<T>(namespace: CacheNamespace, key: string, value: T, options: { ttlMs?: number } = {}): Promise<void> {
+    if (!this.enabled) return;
+    const fullKey = await this.currentKey(namespace, key);
+    if (fullKey !== undefined) await this.store(fullKey, value, options.ttlMs);
+  }
+
+  /** The key of `key` under the catalog's current versions; undefined (do not cache) when they are unavailable. */
+  private async currentKey(namespace: CacheNamespace, key: string): Promise<string | undefined> {
+    try {
+      await this.coherence.settled();
+      return this.keyOf(namespace, key, await this.coherence.currentVersions());
+    } catch (err) {
+      return this.warn(`catalog versions unavailable, not caching: ${(err as Error).message}`);
+    }
+  }
+
+  private async store(fullKey: string, value: unknown, ttlMs = this.ttlMs): Promise<void> {
+    if (value === undefined) return;
+    await this.manager.set(fullKey, value, Math.min(ttlMs, this.ttlMs)).catch((err: Error) => this.warn(`cache write failed: ${err.message}`));
   }
 
   /** Outdates every value computed from these kinds of entity (e.g. after a change of peer reachability). */

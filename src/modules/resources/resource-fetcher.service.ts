@@ -52,10 +52,10 @@ export class ResourceFetcher {
     return this.cache.wrap('fetch', this.key(resource, url), load, { ttlMs });
   }
 
-  /** Stores freshly fetched content as the cached value (after a refresh), unless something is cached already. */
+  /** Stores freshly fetched content (after a refresh, or under the resource's new version) as the cached value. */
   async prime(resource: Source, content: FetchedContent): Promise<void> {
     const ttlMs = this.ttlMs(resource);
-    if (ttlMs > 0) await this.cache.wrap('fetch', this.key(resource, content.url), async () => content, { ttlMs });
+    if (ttlMs > 0) await this.cache.put('fetch', this.key(resource, content.url), content, { ttlMs });
   }
 
   /** Fetches `url` now, bypassing the cache. */

@@ -41,7 +41,7 @@ describe('McpSessionManager', () => {
   it('counts sessions by transport, for the metrics gauge', async () => {
     const { manager, metrics } = setup();
     for (const kind of ['streamable-http', 'streamable-http', 'sse', 'websocket'] as const) await manager.add(session(kind));
-    expect(manager.countByKind()).toEqual({ 'streamable-http': 2, sse: 1, websocket: 1, rpc: 0 });
+    expect(manager.countByKind()).toEqual({ 'streamable-http': 2, sse: 1, websocket: 1 });
     const source = metrics.provideSessions.mock.calls[0][0] as () => Record<string, number>;
     expect(source()).toEqual(manager.countByKind());
   });
@@ -105,7 +105,7 @@ describe('McpSessionManager', () => {
     expect(await manager.closeIdle(Date.now() + TTL_S * 1000 - 1000)).toBe(1); // `recent` only
     expect(manager.has(streaming.id)).toBe(true);
     expect(await manager.closeIdle(Date.now() + TTL_S * 1000 + 1000)).toBe(2);
-    expect(manager.countByKind()).toEqual({ 'streamable-http': 0, sse: 0, websocket: 0, rpc: 0 });
+    expect(manager.countByKind()).toEqual({ 'streamable-http': 0, sse: 0, websocket: 0 });
   });
 
   it('keeps closing idle sessions when one fails to close', async () => {
