@@ -7,7 +7,7 @@ import { ROOT } from '../support/process';
 
 const HELM = join(ROOT, 'node_modules', '.bin', 'helm');
 const CHART = join(ROOT, 'helm', 'mcp-gateway');
-const SECRETS = ['secrets.JWT_SECRET_KEY=0123456789abcdef0123456789abcdef-jwt', 'secrets.AUTH_ENCRYPTION_SECRET=encryption-secret-0123456789', 'secrets.BASIC_AUTH_PASSWORD=s3cret'];
+const SECRETS = ['secrets.JWT_SECRET_KEY=0123456789abcdef0123456789abcdef-jwt', 'secrets.AUTH_ENCRYPTION_SECRET=encryption-secret-0123456789', 'secrets.BASIC_AUTH_PASSWORD=s3cret-basic-password'];
 
 interface Manifest {
   kind: string;
@@ -24,7 +24,7 @@ function helm(args: string[]): { status: number; out: string } {
 
 /** `helm template` with the given --set values; fails the test on a rendering error. */
 function render(...sets: string[]): Manifest[] {
-  const r = helm(['template', 'gw', CHART, ...[...SECRETS, ...sets].flatMap((s) => ['--set', s])]);
+  const r = helm(['template', 'gw', CHART, '--namespace', 'ai', ...[...SECRETS, ...sets].flatMap((s) => ['--set', s])]);
   if (r.status !== 0) throw new Error(r.out);
   return parseAllDocuments(r.out)
     .map((d) => d.toJS() as Manifest | null)
@@ -44,6 +44,11 @@ describe('deployment artifacts', () => {
       expect(missing.out).toMatch(/secrets\.JWT_SECRET_KEY is required/);
       const short = helm(['template', 'gw', CHART, '--set', 'secrets.JWT_SECRET_KEY=short', '--set', 'secrets.AUTH_ENCRYPTION_SECRET=x', '--set', 'secrets.BASIC_AUTH_PASSWORD=y']);
       expect(short.out).toMatch(/at least 32 characters/);
+      // The gateway refuses a short or default Basic password outside development: the chart refuses to render it.
+      for (const password of ['changeme', 'short-pass']) {
+        const weak = helm(['template', 'gw', CHART, ...SECRETS.slice(0, 2).flatMap((s) => ['--set', s]), '--set', `secrets.BASIC_AUTH_PASSWORD=${password}`]);
+        expect([weak.status, weak.out]).toEqual([1, expect.stringMatching(/BASIC_AUTH_PASSWORD must be at least 12 characters/)]);
+      }
     });
 
     it('runs the gateway with probes on /health and /ready, hardened, with its settings from a ConfigMap and a Secret', () => {
@@ -113,6 +118,34 @@ describe('deployment artifacts', () => {
       expect(find(ms, 'ServiceMonitor')[0].spec!.endpoints[0]).toMatchObject({ path: '/metrics', port: 'http', authorization: { credentials: { name: 'scrape', key: 'token' } } });
       expect(find(ms, 'NetworkPolicy')).toHaveLength(1);
       expect(find(render('database.migrationJob=false'), 'Job')).toHaveLength(0);
+    });
+
+    describe('ALLOWED_HOSTS (DNS-rebinding protection)', () => {
+      const allowedHosts = (...sets: string[]) => find(render(...sets), 'ConfigMap')[0].data?.ALLOWED_HOSTS;
+      const inCluster = ['localhost', '127.0.0.1', 'gw-mcp-gateway', 'gw-mcp-gateway.ai', 'gw-mcp-gateway.ai.svc', 'gw-mcp-gateway.ai.svc.cluster.local'];
+
+      it('allows the Service names in the cluster and localhost (port-forward) by default', () => {
+        expect(allowedHosts()?.split(',')).toEqual(inCluster);
+      });
+
+      it('adds the ingress hosts and allowedHosts from values', () => {
+        const hosts = allowedHosts(
+          'ingress.enabled=true',
+          'ingress.hosts[0].host=mcp.acme.io',
+          'ingress.hosts[0].paths[0].path=/',
+          'ingress.hosts[0].paths[0].pathType=Prefix',
+          'ingress.hosts[1].host=tools.acme.io',
+          'ingress.hosts[1].paths[0].path=/',
+          'ingress.hosts[1].paths[0].pathType=Prefix',
+          'allowedHosts={gw.internal,mcp.acme.io}',
+        );
+        expect(hosts?.split(',')).toEqual([...inCluster, 'mcp.acme.io', 'tools.acme.io', 'gw.internal']);
+      });
+
+      it('leaves the ingress hosts out while the ingress is disabled, and lets config.ALLOWED_HOSTS replace it all', () => {
+        expect(allowedHosts('ingress.hosts[0].host=mcp.acme.io')?.split(',')).toEqual(inCluster);
+        expect(allowedHosts('config.ALLOWED_HOSTS=*')).toBe('*');
+      });
     });
   });
 

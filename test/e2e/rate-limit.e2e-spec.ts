@@ -17,7 +17,7 @@ async function addTool(url: string, upstream: HttpUpstream, auth?: [string, stri
 }
 
 /** Opens a WebSocket to /ws: the HTTP status (101 when it opened) and body of the answer. */
-function wsUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function wsUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; retryAfter?: string }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, 'mcp', { headers });
     ws.on('error', () => undefined);
@@ -28,7 +28,7 @@ function wsUpgrade(url: string, headers: Record<string, string> = {}): Promise<{
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, retryAfter: res.headers['retry-after'] }));
     });
   });
 }
@@ -160,7 +160,8 @@ describe('rate limits', () => {
       expect((await wsUpgrade(gw.url, basic)).status).toBe(101);
       for (let i = 0; i < 3; i++) expect((await wsUpgrade(gw.url, { Authorization: 'Bearer forged' })).status).toBe(401);
       const locked = await wsUpgrade(gw.url, basic);
-      expect(locked.status).not.toBe(101);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.retryAfter)).toBeGreaterThan(0);
       expect(locked.body).toMatch(/Too many failed authentication attempts from this address/);
       // The same address over HTTP (no X-Forwarded-For: the WebSocket client's own address) is locked too.
       const http = await request(gw.url).get('/tools').auth('ops', PASSWORD).expect(429);

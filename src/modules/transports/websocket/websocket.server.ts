@@ -8,6 +8,7 @@ import { requestIdOf } from '../../../common/context/request-id';
 import { AppConfig } from '../../../config/app-config';
 import { ANONYMOUS } from '../../auth/auth.guard';
 import { Authenticator } from '../../auth/authenticator.service';
+import { AuthLockoutError } from '../../rate-limit/auth-failure-limiter.service';
 import type { Principal } from '../../auth/principal';
 import { checkHostAndOrigin } from '../http/host-validation';
 import { ToolCallGate } from '../http/tool-call-gate';
@@ -20,14 +21,15 @@ import { WebSocketServerTransport } from './websocket.transport';
 
 const PATH = /^\/(?:servers\/([^/]+)\/)?ws\/?$/;
 
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Pings a connection may leave unanswered; at the next tick it is dropped. */
 export const MAX_MISSED_PINGS = 2;
 
-function refuse(socket: Duplex, status: number, message: string, code = -32000): void {
+function refuse(socket: Duplex, status: number, message: string, code = -32000, retryAfter?: number): void {
   const body = JSON.stringify(errorResponse(null, code, message));
-  const extra = status === 401 ? 'WWW-Authenticate: Bearer realm="mcp-gateway"\r\n' : status === 503 ? `Retry-After: ${SESSIONS_FULL_RETRY_AFTER}\r\n` : '';
+  const wait = retryAfter ?? (status === 503 ? SESSIONS_FULL_RETRY_AFTER : undefined);
+  const extra = (status === 401 ? 'WWW-Authenticate: Bearer realm="mcp-gateway"\r\n' : '') + (wait !== undefined ? `Retry-After: ${wait}\r\n` : '');
   socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
@@ -78,6 +80,8 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     try {
       principal = await this.authenticator.authenticate(req.headers, req.socket.remoteAddress);
     } catch (err) {
+      // Too many failed attempts from this address: 429 with Retry-After, as over HTTP.
+      if (err instanceof AuthLockoutError) return refuse(socket, 429, err.message, -32000, err.retryAfter);
       return refuse(socket, 401, (err as Error).message);
     }
     if (!principal && this.config.auth.required) return refuse(socket, 401, 'Authentication required: send Authorization: Bearer <token>');
