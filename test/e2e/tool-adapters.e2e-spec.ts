@@ -54,43 +54,13 @@ const PETSTORE = {
   },
 };
 
-const SWAGGER2_YAML = `
-swagger: "2.0"
-info: { title: Store, version: "1" }
-host: store.example.com
-basePath: /v2
-schemes: [https]
-paths:
-  /orders/{orderId}:
-    get:
-      operationId: getOrder
-      parameters:
-        - { name: orderId, in: path, required: true, type: integer }
-        - { name: verbose, in: query, type: boolean }
-      responses: { "200": { description: ok } }
-  /orders:
-    post:
-      operationId: placeOrder
-      parameters:
-        - in: body
-          name: order
-          required: true
-          schema: { $ref: "#/definitions/Order" }
-      responses: { "200": { description: ok } }
-definitions:
-  Order:
-    type: object
-    required: [quantity]
-    properties: { quantity: { type: integer, minimum: 1 }, note: { type: string } }
-`;
-
-/** A Swagger 2.0 document whose operations point at the test server. */
-const swagger2For = (host: string) => `
+/** A Swagger 2.0 document whose operations point at `host` (the test server, or a name for dry runs). */
+const swagger2For = (host: string, scheme = 'http') => `
 swagger: "2.0"
 info: { title: Store, version: "1" }
 host: ${host}
 basePath: /v2
-schemes: [http]
+schemes: [${scheme}]
 paths:
   /orders/{orderId}:
     get:
@@ -300,7 +270,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
     });
 
     it('converts a Swagger 2.0 YAML document and an OpenAPI 3.1 document given inline', async () => {
-      const swagger = await request(gw.url).post('/tools/import/openapi').send({ spec: SWAGGER2_YAML, dryRun: true }).expect(200);
+      const swagger = await request(gw.url).post('/tools/import/openapi').send({ spec: swagger2For('store.example.com', 'https'), dryRun: true }).expect(200);
       expect(swagger.body.openapi).toBe('2.0');
       const byName = Object.fromEntries(swagger.body.tools.map((t: { name: string }) => [t.name, t]));
       expect(byName.getOrder).toMatchObject({
@@ -358,7 +328,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
       const padded = { ...PETSTORE, info: { ...PETSTORE.info, description: 'x'.repeat(SPEC_LIMIT) } };
       const asObject = await request(gw.url).post('/tools/import/openapi').send({ spec: padded, dryRun: true }).expect(413);
       expect(asObject.body.message).toMatch(new RegExp(`^spec: \\d+ bytes exceeds the limit of ${SPEC_LIMIT} bytes \\(OPENAPI_MAX_SPEC_BYTES\\)$`));
-      const asText = await request(gw.url).post('/tools/import/openapi').send({ spec: `${SWAGGER2_YAML}\n# ${'y'.repeat(SPEC_LIMIT)}\n`, dryRun: true }).expect(413);
+      const asText = await request(gw.url).post('/tools/import/openapi').send({ spec: `${swagger2For('store.example.com', 'https')}\n# ${'y'.repeat(SPEC_LIMIT)}\n`, dryRun: true }).expect(413);
       expect(asText.body.message).toMatch(/^spec: \d+ bytes exceeds the limit/);
       // Just under the limit is fine.
       const fits = { ...PETSTORE, info: { ...PETSTORE.info, description: 'x'.repeat(SPEC_LIMIT - JSON.stringify(PETSTORE).length - 100) } };
