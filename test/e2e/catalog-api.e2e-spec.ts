@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ToolRepository } from '../../src/modules/tools/repositories/tool.repository';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { type FixtureServer, startFixture } from '../support/fixture-server';
 import { startGateway, type TestGateway } from '../support/gateway';
 
 /** The catalog REST API over real HTTP, on a fresh SQLite database. */
@@ -392,6 +393,86 @@ describe('catalog REST API on PostgreSQL', () => {
     const res = await http.post(path).send(body);
     expect([res.status, res.body.details?.fields]).toEqual([422, expect.arrayContaining([field])]);
     expect(await counts()).toEqual(before);
+  });
+
+  /**
+   * JSON `null` for a field whose column is NOT NULL (or that the service reads as a value) reached the database
+   * through IsOptional / PartialType: a 500. Each such field of each kind, on create and on update, must be a 422
+   * naming it that changes nothing.
+   */
+  describe('null for a field that cannot be null', () => {
+    let fixture: FixtureServer;
+    beforeAll(async () => {
+      fixture = await startFixture({ name: 'null-peer' });
+    });
+    afterAll(() => fixture?.stop());
+
+    const common = { tags: ['keep'], enabled: true };
+    /** Per kind: its path, where GET shows the record, a valid create body, and its fields that must not be null. */
+    const KINDS: Array<{ path: string; info: (id: string) => string; body: (n: string) => Record<string, unknown>; required: string[]; createOnly?: string[] }> = [
+      {
+        path: '/tools',
+        info: (id) => `/tools/${id}`,
+        body: (n) => ({ ...tool(n), integrationType: 'REST', inputSchema: { type: 'object' }, ...common }),
+        required: ['name', 'integrationType', 'requestType', 'inputSchema', 'tags', 'enabled'],
+      },
+      {
+        path: '/resources',
+        info: (id) => `/resources/${id}/info`,
+        body: (n) => ({ uri: `file:///nulls/${n}`, name: n, content: 'kept', ...common }),
+        required: ['uri', 'name', 'content', 'blob', 'tags', 'enabled'],
+      },
+      {
+        path: '/prompts',
+        info: (id) => `/prompts/${id}/info`,
+        body: (n) => ({ name: n, template: 'Hi {{who}}', ...common }),
+        required: ['name', 'template', 'messages', 'tags', 'enabled'],
+      },
+      {
+        path: '/servers',
+        info: (id) => `/servers/${id}`,
+        body: (n) => ({ name: n, associatedTools: [], ...common }),
+        required: ['name', 'associatedTools', 'associatedResources', 'associatedPrompts', 'tags', 'enabled'],
+        createOnly: ['id'],
+      },
+      {
+        path: '/gateways',
+        info: (id) => `/gateways/${id}`,
+        body: (n) => ({ name: n, url: fixture.mcpUrl, transport: 'STREAMABLEHTTP', namespaced: true, ...common }),
+        required: ['name', 'url', 'transport', 'namespaced', 'tags', 'enabled'],
+      },
+    ];
+    /** Health state of a peer, which its scheduled checks may update at any time. */
+    const STATUS = ['lastSeen', 'reachable', 'consecutiveFailures', 'lastError', 'lastRefreshAt'];
+    const record = async (path: string) => {
+      const res = await http.get(path).expect(200);
+      return Object.fromEntries(Object.entries(res.body as Record<string, unknown>).filter(([k]) => !STATUS.includes(k)));
+    };
+
+    it.each(KINDS.map((k) => [k.path, k] as const))('POST %s with null for a required field: 422 naming it, nothing stored', async (_path, kind) => {
+      const before = await counts();
+      for (const field of [...kind.required, ...(kind.createOnly ?? [])]) {
+        const res = await http.post(kind.path).send({ ...kind.body(`null_create_${field.toLowerCase()}`), [field]: null });
+        expect([field, res.status, res.body.details?.fields]).toEqual([field, 422, [field]]);
+        expect(res.body.message).toMatch(new RegExp(`^${field}: `));
+      }
+      expect(await counts()).toEqual(before);
+    });
+
+    it.each(KINDS.map((k) => [k.path, k] as const))('PUT %s with null for a required field: 422 naming it, the record unchanged', async (_path, kind) => {
+      const created = await http.post(kind.path).send(kind.body(`null_target_${kind.path.slice(1)}`));
+      expect(created.status).toBeLessThan(300);
+      const id = created.body.id as string;
+      const before = await record(kind.info(id));
+      const trail = (await http.get(`/audit?entity_id=${id}`).expect(200)).body.items.length;
+      for (const field of [...kind.required, 'version']) {
+        const res = await http.put(`${kind.path}/${id}`).send({ [field]: null });
+        expect([field, res.status, res.body.details?.fields]).toEqual([field, 422, [field]]);
+        expect(await record(kind.info(id))).toEqual(before);
+      }
+      expect(before).toMatchObject({ version: 1, tags: ['keep'], enabled: true });
+      expect((await http.get(`/audit?entity_id=${id}`).expect(200)).body.items.length).toBe(trail);
+    });
   });
 
   it('answers a foreign or forged cursor with 422 naming cursor, before it reaches SQL', async () => {
