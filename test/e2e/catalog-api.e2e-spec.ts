@@ -475,6 +475,21 @@ describe('catalog REST API on PostgreSQL', () => {
     });
   });
 
+  it('imports OpenAPI operations whose URL fits a tool url, skips and reports the others, and names baseUrl when none fits', async () => {
+    const baseUrl = longUrl(2000);
+    const doc = (paths: string[]) => ({ openapi: '3.0.0', info: { title: 't', version: '1' }, paths: Object.fromEntries(paths.map((p) => [p, { get: {} }])) });
+    const tooLong = `/${long(60)}`;
+    const res = await http.post('/tools/import/openapi').send({ spec: doc(['/fits', tooLong]), baseUrl, namePrefix: 'long_base.' }).expect(200);
+    expect(res.body.tools.map((t: { name: string; url: string }) => [t.name, t.url])).toEqual([['long_base.get_fits', `${baseUrl}/fits`]]);
+    expect(res.body.skipped).toEqual([{ operation: `GET ${tooLong}`, reason: 'its URL (base URL + path) would be 2061 characters, over the 2048 a tool URL may have' }]);
+
+    const before = await counts();
+    const none = await http.post('/tools/import/openapi').send({ spec: doc([tooLong]), baseUrl, namePrefix: 'none_fits.' });
+    expect([none.status, none.body.details?.field]).toEqual([422, 'baseUrl']);
+    expect(none.body.message).toBe(`baseUrl: contains no operation that can become a tool (skipped: GET ${tooLong}: its URL (base URL + path) would be 2061 characters, over the 2048 a tool URL may have)`);
+    expect(await counts()).toEqual(before);
+  });
+
   it('answers a foreign or forged cursor with 422 naming cursor, before it reaches SQL', async () => {
     for (const n of ['cur_a', 'cur_b', 'cur_c']) await http.post('/tools').send({ ...tool(n), tags: ['cursors'] }).expect(200);
     const toolsPage = await http.get('/tools?tags=cursors&limit=1&include_pagination=true').expect(200);
