@@ -3,6 +3,7 @@ import { ToolRepository } from '../../src/modules/tools/repositories/tool.reposi
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { type FixtureServer, startFixture } from '../support/fixture-server';
 import { startGateway, type TestGateway } from '../support/gateway';
+import { startHttpUpstream } from '../support/http-upstream';
 
 /** The catalog REST API over real HTTP, on a fresh SQLite database. */
 describe('catalog REST API', () => {
@@ -146,6 +147,20 @@ describe('catalog REST API', () => {
       await gw.app.get(ToolRepository).update(t.id, t.version, { inputSchema: { type: 'object', properties: { a: { $ref: '#/definitions/nowhere' } } } });
       const res = await http.post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'broken_schema', arguments: { a: 1 } } }).expect(200);
       expect(res.body.error.message).toMatch(/^Tool 'broken_schema' inputSchema is not a usable JSON Schema: can't resolve reference/);
+    });
+
+    it('answers a call of a REST tool whose stored outputSchema does not compile with an isError result naming the tool', async () => {
+      const upstream = await startHttpUpstream();
+      try {
+        const t = (await http.post('/tools').send(restTool('broken_output', { url: `${upstream.url}/api/{id}`, outputSchema: { type: 'object' } })).expect(200)).body;
+        await gw.app.get(ToolRepository).update(t.id, t.version, { outputSchema: { type: 'object', properties: { method: { $ref: '#/definitions/nowhere' } } } });
+        const res = await http.post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'broken_output', arguments: { id: '7' } } }).expect(200);
+        expect(res.body.result.isError).toBe(true);
+        expect(res.body.result.content[0].text).toMatch(/^Tool 'broken_output' outputSchema is not a usable JSON Schema: can't resolve reference/);
+        expect(upstream.requests.map((r) => r.path)).toEqual(['/api/7']);
+      } finally {
+        await upstream.close();
+      }
     });
 
     it('deletes, then answers 404', async () => {
