@@ -1,5 +1,16 @@
-import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
 import { HEADER_NAME, HEADER_VALUE } from './credentials';
+
+/**
+ * A field that may be left out but not set to `null`. class-validator's `@IsOptional()` skips `null` as well, which
+ * lets it reach a NOT NULL column (a 500) or a service that reads it as a value; with this, the field's own rules
+ * (IsString, IsBoolean...) see the `null` and reject it with a 422 naming the field. Use `@IsOptional()` only for
+ * fields where `null` means "clear" (stored as NULL). Update DTOs keep the distinction through
+ * `PartialType(CreateXDto, { skipNullProperties: false })`.
+ */
+export function IsOmittable(): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+}
 
 /**
  * Header names that carry credentials. Static `headers` are stored and returned as they are, so these are refused

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { ToolRepository } from '../../src/modules/tools/repositories/tool.repository';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { type FixtureServer, startFixture } from '../support/fixture-server';
 import { startGateway, type TestGateway } from '../support/gateway';
+import { startHttpUpstream } from '../support/http-upstream';
 
 /** The catalog REST API over real HTTP, on a fresh SQLite database. */
 describe('catalog REST API', () => {
@@ -145,6 +147,20 @@ describe('catalog REST API', () => {
       await gw.app.get(ToolRepository).update(t.id, t.version, { inputSchema: { type: 'object', properties: { a: { $ref: '#/definitions/nowhere' } } } });
       const res = await http.post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'broken_schema', arguments: { a: 1 } } }).expect(200);
       expect(res.body.error.message).toMatch(/^Tool 'broken_schema' inputSchema is not a usable JSON Schema: can't resolve reference/);
+    });
+
+    it('answers a call of a REST tool whose stored outputSchema does not compile with an isError result naming the tool', async () => {
+      const upstream = await startHttpUpstream();
+      try {
+        const t = (await http.post('/tools').send(restTool('broken_output', { url: `${upstream.url}/api/{id}`, outputSchema: { type: 'object' } })).expect(200)).body;
+        await gw.app.get(ToolRepository).update(t.id, t.version, { outputSchema: { type: 'object', properties: { method: { $ref: '#/definitions/nowhere' } } } });
+        const res = await http.post('/rpc').send({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'broken_output', arguments: { id: '7' } } }).expect(200);
+        expect(res.body.result.isError).toBe(true);
+        expect(res.body.result.content[0].text).toMatch(/^Tool 'broken_output' outputSchema is not a usable JSON Schema: can't resolve reference/);
+        expect(upstream.requests.map((r) => r.path)).toEqual(['/api/7']);
+      } finally {
+        await upstream.close();
+      }
     });
 
     it('deletes, then answers 404', async () => {
@@ -391,6 +407,101 @@ describe('catalog REST API on PostgreSQL', () => {
     const before = await counts();
     const res = await http.post(path).send(body);
     expect([res.status, res.body.details?.fields]).toEqual([422, expect.arrayContaining([field])]);
+    expect(await counts()).toEqual(before);
+  });
+
+  /**
+   * JSON `null` for a field whose column is NOT NULL (or that the service reads as a value) reached the database
+   * through IsOptional / PartialType: a 500. Each such field of each kind, on create and on update, must be a 422
+   * naming it that changes nothing.
+   */
+  describe('null for a field that cannot be null', () => {
+    let fixture: FixtureServer;
+    beforeAll(async () => {
+      fixture = await startFixture({ name: 'null-peer' });
+    });
+    afterAll(() => fixture?.stop());
+
+    const common = { tags: ['keep'], enabled: true };
+    /** Per kind: its path, where GET shows the record, a valid create body, and its fields that must not be null. */
+    const KINDS: Array<{ path: string; info: (id: string) => string; body: (n: string) => Record<string, unknown>; required: string[]; createOnly?: string[] }> = [
+      {
+        path: '/tools',
+        info: (id) => `/tools/${id}`,
+        body: (n) => ({ ...tool(n), integrationType: 'REST', inputSchema: { type: 'object' }, ...common }),
+        required: ['name', 'integrationType', 'requestType', 'inputSchema', 'tags', 'enabled'],
+      },
+      {
+        path: '/resources',
+        info: (id) => `/resources/${id}/info`,
+        body: (n) => ({ uri: `file:///nulls/${n}`, name: n, content: 'kept', ...common }),
+        required: ['uri', 'name', 'content', 'blob', 'tags', 'enabled'],
+      },
+      {
+        path: '/prompts',
+        info: (id) => `/prompts/${id}/info`,
+        body: (n) => ({ name: n, template: 'Hi {{who}}', ...common }),
+        required: ['name', 'template', 'messages', 'tags', 'enabled'],
+      },
+      {
+        path: '/servers',
+        info: (id) => `/servers/${id}`,
+        body: (n) => ({ name: n, associatedTools: [], ...common }),
+        required: ['name', 'associatedTools', 'associatedResources', 'associatedPrompts', 'tags', 'enabled'],
+        createOnly: ['id'],
+      },
+      {
+        path: '/gateways',
+        info: (id) => `/gateways/${id}`,
+        body: (n) => ({ name: n, url: fixture.mcpUrl, transport: 'STREAMABLEHTTP', namespaced: true, ...common }),
+        required: ['name', 'url', 'transport', 'namespaced', 'tags', 'enabled'],
+      },
+    ];
+    /** Health state of a peer, which its scheduled checks may update at any time. */
+    const STATUS = ['lastSeen', 'reachable', 'consecutiveFailures', 'lastError', 'lastRefreshAt'];
+    const record = async (path: string) => {
+      const res = await http.get(path).expect(200);
+      return Object.fromEntries(Object.entries(res.body as Record<string, unknown>).filter(([k]) => !STATUS.includes(k)));
+    };
+
+    it.each(KINDS.map((k) => [k.path, k] as const))('POST %s with null for a required field: 422 naming it, nothing stored', async (_path, kind) => {
+      const before = await counts();
+      for (const field of [...kind.required, ...(kind.createOnly ?? [])]) {
+        const res = await http.post(kind.path).send({ ...kind.body(`null_create_${field.toLowerCase()}`), [field]: null });
+        expect([field, res.status, res.body.details?.fields]).toEqual([field, 422, [field]]);
+        expect(res.body.message).toMatch(new RegExp(`^${field}: `));
+      }
+      expect(await counts()).toEqual(before);
+    });
+
+    it.each(KINDS.map((k) => [k.path, k] as const))('PUT %s with null for a required field: 422 naming it, the record unchanged', async (_path, kind) => {
+      const created = await http.post(kind.path).send(kind.body(`null_target_${kind.path.slice(1)}`));
+      expect(created.status).toBeLessThan(300);
+      const id = created.body.id as string;
+      const before = await record(kind.info(id));
+      const trail = (await http.get(`/audit?entity_id=${id}`).expect(200)).body.items.length;
+      for (const field of [...kind.required, 'version']) {
+        const res = await http.put(`${kind.path}/${id}`).send({ [field]: null });
+        expect([field, res.status, res.body.details?.fields]).toEqual([field, 422, [field]]);
+        expect(await record(kind.info(id))).toEqual(before);
+      }
+      expect(before).toMatchObject({ version: 1, tags: ['keep'], enabled: true });
+      expect((await http.get(`/audit?entity_id=${id}`).expect(200)).body.items.length).toBe(trail);
+    });
+  });
+
+  it('imports OpenAPI operations whose URL fits a tool url, skips and reports the others, and names baseUrl when none fits', async () => {
+    const baseUrl = longUrl(2000);
+    const doc = (paths: string[]) => ({ openapi: '3.0.0', info: { title: 't', version: '1' }, paths: Object.fromEntries(paths.map((p) => [p, { get: {} }])) });
+    const tooLong = `/${long(60)}`;
+    const res = await http.post('/tools/import/openapi').send({ spec: doc(['/fits', tooLong]), baseUrl, namePrefix: 'long_base.' }).expect(200);
+    expect(res.body.tools.map((t: { name: string; url: string }) => [t.name, t.url])).toEqual([['long_base.get_fits', `${baseUrl}/fits`]]);
+    expect(res.body.skipped).toEqual([{ operation: `GET ${tooLong}`, reason: 'its URL (base URL + path) would be 2061 characters, over the 2048 a tool URL may have' }]);
+
+    const before = await counts();
+    const none = await http.post('/tools/import/openapi').send({ spec: doc([tooLong]), baseUrl, namePrefix: 'none_fits.' });
+    expect([none.status, none.body.details?.field]).toEqual([422, 'baseUrl']);
+    expect(none.body.message).toBe(`baseUrl: contains no operation that can become a tool (skipped: GET ${tooLong}: its URL (base URL + path) would be 2061 characters, over the 2048 a tool URL may have)`);
     expect(await counts()).toEqual(before);
   });
 

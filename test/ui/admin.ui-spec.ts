@@ -151,8 +151,8 @@ describe('admin UI', () => {
     await page.getByLabel('Annotations (JSON)').fill('');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText(/^4 · modified/).waitFor();
-    const [cleared] = (await api<Array<{ name: string; annotations: object }>>('GET', '/tools?include_inactive=true')).filter((t) => t.name === 'echo_tool');
-    expect(cleared.annotations).toEqual({});
+    const [cleared] = (await api<Array<{ name: string; annotations: object | null }>>('GET', '/tools?include_inactive=true')).filter((t) => t.name === 'echo_tool');
+    expect(cleared.annotations).toBeNull();
   });
 
   it('rejects a state-changing request without a valid CSRF token', async () => {

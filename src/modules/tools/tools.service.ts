@@ -218,7 +218,7 @@ export class ToolsService extends CatalogService<Tool> {
           patch.inputSchema = this.checkSchemas(patch.inputSchema ?? dto.inputSchema ?? current.inputSchema, dto.outputSchema ?? current.outputSchema ?? undefined);
           if (dto.outputSchema !== undefined) patch.outputSchema = dto.outputSchema;
         }
-        if (dto.annotations !== undefined) patch.annotations = { ...dto.annotations };
+        if (dto.annotations !== undefined) patch.annotations = dto.annotations ? { ...dto.annotations } : null;
         if (dto.tags !== undefined) patch.tags = dto.tags;
         if (dto.enabled !== undefined) patch.enabled = dto.enabled;
         if (dto.auth !== undefined) {

@@ -2,9 +2,14 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsTagList } from '../../../common/catalog/catalog-dto';
 import { CredentialsDto } from '../../../common/credentials';
+import { IsOmittable } from '../../../common/validators';
 import { GATEWAY_TRANSPORTS, type GatewayTransport } from '../gateway.model';
 
-/** Body of `POST /gateways` (the reference gateway takes it plain; wrapped `{"gateway": {...}}` is accepted too). */
+/**
+ * Body of `POST /gateways` (the reference gateway takes it plain; wrapped `{"gateway": {...}}` is accepted too).
+ * Fields marked `@IsOptional()` take `null` to clear them (on an update); `@IsOmittable()` ones may be left out but
+ * not be `null`.
+ */
 export class CreateGatewayDto {
   /**
    * At most 100 characters: its slug prefixes the peer's tool and prompt names, which must fit in 255 with a tool
@@ -22,10 +27,10 @@ export class CreateGatewayDto {
   @IsOptional()
   @IsString()
   @MaxLength(8192)
-  description?: string;
+  description?: string | null;
 
   /** Defaults to SSE when the URL ends in `/sse`, Streamable HTTP otherwise. */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(GATEWAY_TRANSPORTS)
   transport?: GatewayTransport;
 
@@ -36,7 +41,7 @@ export class CreateGatewayDto {
   auth?: CredentialsDto | null;
 
   /** false: expose the peer's tool and prompt names verbatim (no `<peer slug><separator>` prefix). Default true. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   namespaced?: boolean;
 
@@ -44,7 +49,7 @@ export class CreateGatewayDto {
   @IsOptional()
   @IsString()
   @MaxLength(36)
-  alternateOf?: string;
+  alternateOf?: string | null;
 
   /** PEM certificate(s) of the CA that signed the peer's TLS certificate (private PKI). */
   @IsOptional()
@@ -56,7 +61,7 @@ export class CreateGatewayDto {
   @IsTagList()
   tags?: string[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 }

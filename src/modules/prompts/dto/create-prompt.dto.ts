@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsTagList } from '../../../common/catalog/catalog-dto';
+import { IsOmittable } from '../../../common/validators';
 import { ARGUMENT_NAME_PATTERN, MAX_ARGUMENTS, MAX_MESSAGES, PROMPT_NAME_PATTERN, type PromptArgument } from '../prompt.model';
 import { PromptMessageDto } from './prompt-message.dto';
 
@@ -9,19 +10,21 @@ export class PromptArgumentDto implements PromptArgument {
   @Matches(ARGUMENT_NAME_PATTERN, { message: 'name must be an identifier (letters, digits, _ and -, not starting with a digit or -; at most 64)' })
   name!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(1024)
   description?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   required?: boolean;
 }
 
 /**
  * Body of `POST /prompts`: a `template` (with `# User:` / `# Assistant:` markers) or an explicit `messages` list.
- * Arguments default to the variables the template reads. Sizes (MAX_PROMPT_SIZE) are checked by the service.
+ * Arguments default to the variables the template reads (`arguments: null` on an update: discover them again).
+ * Sizes (MAX_PROMPT_SIZE) are checked by the service. Fields marked `@IsOptional()` take `null` to clear them;
+ * `@IsOmittable()` ones may be left out but not be `null`.
  */
 export class CreatePromptDto {
   @IsString()
@@ -31,13 +34,13 @@ export class CreatePromptDto {
   @IsOptional()
   @IsString()
   @MaxLength(8192)
-  description?: string;
+  description?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   template?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_MESSAGES)
   @ValidateNested({ each: true })
@@ -49,12 +52,12 @@ export class CreatePromptDto {
   @ArrayMaxSize(MAX_ARGUMENTS)
   @ValidateNested({ each: true })
   @Type(() => PromptArgumentDto)
-  arguments?: PromptArgumentDto[];
+  arguments?: PromptArgumentDto[] | null;
 
   @IsTagList()
   tags?: string[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { Equals, IsBase64, IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { Equals, IsBase64, IsDefined, IsIn, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../../../common/validators';
 import { MIME_PATTERN, URI_PATTERN } from '../../resources/resource.model';
 import { CONTENT_TYPES, PROMPT_ROLES, type ContentType, type PromptRole, type ResourceContents } from '../prompt.model';
 
@@ -42,23 +43,26 @@ export class ResourceContentsDto implements ResourceContents {
   @Matches(URI_PATTERN, URI_MESSAGE)
   uri!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(255)
   @Matches(MIME_PATTERN, MIME_MESSAGE)
   mimeType?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   text?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsBase64({}, { message: 'blob must be base64-encoded' })
   blob?: string;
 }
 
-/** An embedded resource: its `text` or `blob` as given, or (neither given) the catalog resource with that URI. */
+/**
+ * An embedded resource: its `text` or `blob` as given, or (neither given) the catalog resource with that URI. The
+ * optional fields of message parts are served to MCP clients as they are, so they may be left out but not be `null`.
+ */
 export class ResourcePartDto {
   @Equals('resource')
   type!: 'resource';
@@ -84,17 +88,17 @@ export class ResourceLinkPartDto {
   @MaxLength(255)
   name!: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(255)
   title?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(8192)
   description?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(255)
   @Matches(MIME_PATTERN, MIME_MESSAGE)

@@ -1,16 +1,17 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import { ValidationError } from '../../../common/errors/domain-error';
+import { IsOmittable } from '../../../common/validators';
 
 /** Body of `POST /prompts/{id}/rollback`: the version to restore (or give it as `?version=`). */
 export class RollbackPromptDto {
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   version?: number;
 
   /** Optimistic lock: when given, the rollback fails with 409 unless the prompt is still at this version. */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   expectedVersion?: number;

@@ -18,18 +18,22 @@ import {
 import { IsTagList } from '../../../common/catalog/catalog-dto';
 import { CredentialsDto } from '../../../common/credentials';
 import type { JsonSchema } from '../../../common/json-schema';
-import { IsHeaderMap } from '../../../common/validators';
+import { IsHeaderMap, IsOmittable } from '../../../common/validators';
 import { INTEGRATION_TYPES, type IntegrationType, TOOL_NAME_PATTERN, type ToolAnnotations } from '../tool.model';
 
+/** Tool annotations, served to MCP clients as they are: a hint is left out, never `null` (clients reject that). */
 export class ToolAnnotationsDto implements ToolAnnotations {
-  @IsOptional() @IsString() @MaxLength(255) title?: string;
-  @IsOptional() @IsBoolean() readOnlyHint?: boolean;
-  @IsOptional() @IsBoolean() destructiveHint?: boolean;
-  @IsOptional() @IsBoolean() idempotentHint?: boolean;
-  @IsOptional() @IsBoolean() openWorldHint?: boolean;
+  @IsOmittable() @IsString() @MaxLength(255) title?: string;
+  @IsOmittable() @IsBoolean() readOnlyHint?: boolean;
+  @IsOmittable() @IsBoolean() destructiveHint?: boolean;
+  @IsOmittable() @IsBoolean() idempotentHint?: boolean;
+  @IsOmittable() @IsBoolean() openWorldHint?: boolean;
 }
 
-/** Body of `POST /tools` (plain or wrapped as `{"tool": {...}}`; snake_case names accepted). */
+/**
+ * Body of `POST /tools` (plain or wrapped as `{"tool": {...}}`; snake_case names accepted). Fields marked
+ * `@IsOptional()` take `null` to clear them (on an update); `@IsOmittable()` ones may be left out but not be `null`.
+ */
 export class CreateToolDto {
   @IsString()
   @Matches(TOOL_NAME_PATTERN, { message: 'name must be 1-128 characters of letters, digits, _ - and . (starting with a letter, digit or _)' })
@@ -38,19 +42,19 @@ export class CreateToolDto {
   @IsOptional()
   @IsString()
   @MaxLength(255)
-  displayName?: string;
+  displayName?: string | null;
 
   @IsOptional()
   @IsString()
   @MaxLength(8192)
-  description?: string;
+  description?: string | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsIn(INTEGRATION_TYPES)
   integrationType?: IntegrationType;
 
   /** HTTP method of a REST tool (GET, POST, PUT, PATCH, DELETE); default POST. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(16)
   requestType?: string;
@@ -58,11 +62,11 @@ export class CreateToolDto {
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http(s) URL' })
   @MaxLength(2048)
-  url?: string;
+  url?: string | null;
 
   @IsOptional()
   @IsHeaderMap()
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | null;
 
   @IsOptional()
   @IsObject({ message: 'auth must be an object' })
@@ -70,7 +74,7 @@ export class CreateToolDto {
   @Type(() => CredentialsDto)
   auth?: CredentialsDto | null;
 
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   inputSchema?: JsonSchema;
 
@@ -81,7 +85,7 @@ export class CreateToolDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => ToolAnnotationsDto)
-  annotations?: ToolAnnotationsDto;
+  annotations?: ToolAnnotationsDto | null;
 
   /** REST: `{ argumentName: 'path' | 'query' | 'header' | 'body' | 'bodyRoot' }`. */
   @IsOptional()
@@ -119,7 +123,7 @@ export class CreateToolDto {
   @IsOptional()
   @IsString()
   @MaxLength(1024)
-  command?: string;
+  command?: string | null;
 
   /** CLI: argv template, e.g. `["--name", "{name}"]`. */
   @IsOptional()
@@ -138,7 +142,7 @@ export class CreateToolDto {
   @IsTagList()
   tags?: string[];
 
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 }

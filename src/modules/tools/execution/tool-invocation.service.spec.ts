@@ -67,6 +67,14 @@ describe('ToolInvocationService', () => {
       expect([out.isError, text(out)]).toEqual([true, message]);
     });
 
+    it('names the tool when its stored outputSchema does not compile; a peer\'s tool passes unchecked', async () => {
+      const broken = { type: 'object', properties: { n: { $ref: '#/definitions/nowhere' } } };
+      const result = { content: [{ type: 'text' as const, text: '{"n":1}' }], structuredContent: { n: 1 } };
+      const local = await setup(result).service.invoke(tool({ outputSchema: broken }), {}, {});
+      expect([local.isError, text(local)]).toEqual([true, expect.stringMatching(/^Tool 'calc' outputSchema is not a usable JSON Schema: can't resolve reference/)]);
+      expect(await setup(result).service.invoke(tool({ outputSchema: broken, gatewayId: 'g1' }), {}, {})).toBe(result);
+    });
+
     it('leaves isError results and tools without an outputSchema alone', async () => {
       const failed = { content: [{ type: 'text' as const, text: 'boom' }], isError: true };
       expect(await setup(failed).service.invoke(tool({ outputSchema: OUTPUT }), {}, {})).toBe(failed);

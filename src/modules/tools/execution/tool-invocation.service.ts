@@ -58,17 +58,19 @@ export class ToolInvocationService {
 /**
  * A successful result of a tool with an `outputSchema` must carry `structuredContent` that matches it (MCP spec;
  * SDK clients reject anything else): whatever the adapter, a result that does not is turned into an `isError` one.
+ * A stored outputSchema that does not compile (only a database edit can store one) makes a local tool's results an
+ * `isError` naming the tool; a peer's schema is the peer's business, so its results pass unchecked.
  */
-export function checkOutput(tool: Pick<Tool, 'name' | 'outputSchema'>, result: ToolResult): ToolResult {
+export function checkOutput(tool: Pick<Tool, 'name' | 'outputSchema' | 'gatewayId'>, result: ToolResult): ToolResult {
   if (!tool.outputSchema || result.isError) return result;
   const value = result.structuredContent;
   if (value === undefined) return errorResult(`Tool ${tool.name} declares an outputSchema but its result has no structuredContent`);
   if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but its structuredContent is not a JSON object`);
   let problem: string | null;
   try {
-    problem = jsonSchemas.validate(tool.outputSchema, value);
-  } catch {
-    return result; // a peer's schema this gateway cannot compile: the peer answers for its results
+    problem = jsonSchemas.validate(tool.outputSchema, value, `Tool '${tool.name}' outputSchema`);
+  } catch (err) {
+    return tool.gatewayId ? result : errorResult((err as Error).message);
   }
   if (problem) return errorResult(`Tool ${tool.name}: the result does not match its outputSchema: ${problem}`);
   return result;

@@ -1,4 +1,4 @@
-import { convertOpenApi, openApiVersion, toJsonSchema, toolName } from './openapi-converter';
+import { convertOpenApi, MAX_TOOL_URL_LENGTH, openApiVersion, toJsonSchema, toolName } from './openapi-converter';
 
 describe('openapi-converter', () => {
   it('recognises the OpenAPI families', () => {
@@ -62,6 +62,18 @@ describe('openapi-converter', () => {
     expect(convertOpenApi(doc, { documentUrl: 'http://h.test/spec/openapi.json' }).tools.map((t) => t.url)).toEqual(['http://h.test/api/a', 'http://h.test/api/b']);
     expect(convertOpenApi(doc, { baseUrl: 'https://o.test/', tags: ['y'] }).tools.map((t) => t.url)).toEqual(['https://o.test/b']);
     expect(() => convertOpenApi(doc)).toThrow(/baseUrl/);
+  });
+
+  it('skips and reports an operation whose URL would not fit in a tool url (2048 characters)', () => {
+    const baseUrl = `https://o.test/${'b'.repeat(MAX_TOOL_URL_LENGTH - 'https://o.test/'.length - 10)}`;
+    const doc = { openapi: '3.0.0', paths: { '/short': { get: {} }, [`/${'p'.repeat(20)}`]: { get: { operationId: 'long' } }, '/nine-char': { get: {} } } };
+    const { tools, skipped, urlTooLong } = convertOpenApi(doc, { baseUrl });
+    expect(tools.map((t) => [t.name, t.url.length])).toEqual([
+      ['get_short', baseUrl.length + 6],
+      ['get_nine_char', MAX_TOOL_URL_LENGTH],
+    ]);
+    expect(skipped).toEqual([{ operation: `GET /${'p'.repeat(20)}`, reason: `its URL (base URL + path) would be ${baseUrl.length + 21} characters, over the 2048 a tool URL may have` }]);
+    expect(urlTooLong).toBe(1);
   });
 
   it('converts Swagger 2.0 parameters and body', () => {

@@ -31,7 +31,12 @@ export interface ConversionResult {
   tools: ImportedTool[];
   /** Operations left out, and why. */
   skipped: Array<{ operation: string; reason: string }>;
+  /** How many of the skipped ones were left out because their URL would not fit in a tool's `url` (base URL + path). */
+  urlTooLong: number;
 }
+
+/** The longest `url` a tool can have (its column, and CreateToolDto's limit). */
+export const MAX_TOOL_URL_LENGTH = 2048;
 
 type Obj = Record<string, unknown>;
 
@@ -165,6 +170,7 @@ export function convertOpenApi(doc: unknown, options: ConvertOptions = {}): Conv
   const root = base.replace(/\/+$/, '');
   const tools: ImportedTool[] = [];
   const skipped: ConversionResult['skipped'] = [];
+  let urlTooLong = 0;
   const wanted = options.tags?.length ? new Set(options.tags) : undefined;
   for (const [path, item] of Object.entries(isObj(spec.paths) ? spec.paths : {})) {
     if (!isObj(item)) continue;
@@ -175,6 +181,12 @@ export function convertOpenApi(doc: unknown, options: ConvertOptions = {}): Conv
       const operation = `${method.toUpperCase()} ${path}`;
       const opTags = Array.isArray(op.tags) ? (op.tags as string[]) : [];
       if (wanted && !opTags.some((t) => wanted.has(t))) continue;
+      const url = `${root}${path}`;
+      if (url.length > MAX_TOOL_URL_LENGTH) {
+        skipped.push({ operation, reason: `its URL (base URL + path) would be ${url.length} characters, over the ${MAX_TOOL_URL_LENGTH} a tool URL may have` });
+        urlTooLong++;
+        continue;
+      }
       // Operation parameters override path-level ones with the same name and location.
       const own = Array.isArray(op.parameters) ? (op.parameters as unknown[]).filter(isObj) : [];
       const params = [...shared.filter((s) => !own.some((o) => o.name === s.name && o.in === s.in)), ...own];
@@ -231,7 +243,7 @@ export function convertOpenApi(doc: unknown, options: ConvertOptions = {}): Conv
         ...(summary || details ? { description: [summary, details].filter(Boolean).join('\n\n').slice(0, 8192) } : {}),
         integrationType: 'REST',
         requestType: upper,
-        url: `${root}${path}`,
+        url,
         inputSchema: { type: 'object', properties, ...(required.length ? { required: [...new Set(required)] } : {}) },
         argumentMapping: mapping,
         annotations: {
@@ -245,5 +257,5 @@ export function convertOpenApi(doc: unknown, options: ConvertOptions = {}): Conv
       });
     }
   }
-  return { tools, skipped };
+  return { tools, skipped, urlTooLong };
 }

@@ -7,7 +7,7 @@ import { AppConfig } from '../../../config/app-config';
 import type { CreateToolDto } from '../dto/create-tool.dto';
 import { ToolPresenter, type ToolResponse } from '../tool.presenter';
 import { ToolsService } from '../tools.service';
-import { convertOpenApi, type ImportedTool, openApiVersion } from './openapi-converter';
+import { type ConversionResult, convertOpenApi, type ImportedTool, openApiVersion } from './openapi-converter';
 import type { ImportOpenApiDto } from './openapi-import.dto';
 
 export interface OpenApiImportResult {
@@ -66,7 +66,7 @@ export class OpenApiImportService {
     } catch (err) {
       throw new ValidationError(dto.baseUrl ? field : 'baseUrl', (err as Error).message);
     }
-    if (!converted.tools.length) throw new ValidationError(dto.tags?.length ? 'tags' : field, 'contains no operation that can become a tool');
+    if (!converted.tools.length) throw this.nothingToImport(dto, field, converted);
     const creates: CreateToolDto[] = converted.tools.map(({ operation: _op, ...t }) => ({
       ...t,
       ...(dto.headers ? { headers: dto.headers } : {}),
@@ -79,6 +79,18 @@ export class OpenApiImportService {
     }
     const { importBatchId, tools } = await this.tools.createMany(creates);
     return { dryRun: false, openapi: version.version, tools: tools.map((t) => this.presenter.present(t)), skipped: converted.skipped, importBatchId };
+  }
+
+  /**
+   * The 422 of an import that yields no tool: it names `baseUrl` (or the document, when it gave the server URL) if
+   * every operation's URL was too long, else the tag filter or the document; the message lists what was skipped.
+   */
+  private nothingToImport(dto: ImportOpenApiDto, field: 'url' | 'spec', converted: ConversionResult): ValidationError {
+    const { skipped, urlTooLong } = converted;
+    const blame = skipped.length && urlTooLong === skipped.length ? (dto.baseUrl !== undefined ? 'baseUrl' : field) : dto.tags?.length ? 'tags' : field;
+    const shown = skipped.slice(0, 5).map((s) => `${s.operation}: ${s.reason}`);
+    const more = skipped.length > shown.length ? `; and ${skipped.length - shown.length} more` : '';
+    return new ValidationError(blame, `contains no operation that can become a tool${shown.length ? ` (skipped: ${shown.join('; ')}${more})` : ''}`);
   }
 
   /** An inline document is held to OPENAPI_MAX_SPEC_BYTES like a fetched one (413 naming `spec`): its text, or its JSON. */
