@@ -6,6 +6,7 @@ import type { CatalogEvents } from '../../common/events/catalog-events';
 import { loadConfig } from '../../config/app-config';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { makePrompt, makeResource } from '../../../test/factories/catalog.factory';
+import { fakeCatalogRepository } from '../../../test/support/unit';
 import type { AuditService } from '../audit/audit.service';
 import type { ResourcesService } from '../resources/resources.service';
 import type { CreatePromptDto } from './dto/create-prompt.dto';
@@ -27,19 +28,7 @@ function strict<T extends object>(name: string, impl: Partial<Record<keyof T, un
 
 function setup() {
   const stored = new Map<string, Prompt>();
-  const repo = {
-    insert: jest.fn(async (p: Prompt) => (stored.set(p.id, p), p)),
-    update: jest.fn(async (id: string, version: number, patch: Partial<Prompt>) => {
-      const current = stored.get(id);
-      if (!current || current.version !== version) return null;
-      const next = { ...current, ...patch, version: version + 1 };
-      stored.set(id, next);
-      return next;
-    }),
-    findById: jest.fn(async (id: string) => stored.get(id) ?? null),
-    findByKey: jest.fn(async (name: string) => [...stored.values()].find((p) => p.name === name) ?? null),
-    delete: jest.fn(async (id: string) => stored.delete(id)),
-  };
+  const repo = fakeCatalogRepository<Prompt, PromptRepository>(stored, { label: 'prompt', key: 'name' });
   const rows: PromptVersion[] = [];
   const versions = {
     insert: jest.fn(async (v: PromptVersion) => {
@@ -59,7 +48,7 @@ function setup() {
   const config = loadConfig({ MAX_PROMPT_SIZE: '200' });
   const support = new CatalogSupport(strict<UnitOfWork>('uow', uow), strict<AuditService>('audit', audit), strict<RequestContext>('context', context), strict<CatalogEvents>('events', events), config);
   const service = new PromptsService(
-    strict<PromptRepository>('repo', repo),
+    repo,
     support,
     strict<PromptVersionRepository>('versions', versions),
     strict<RemoteContent>('remote', remote),

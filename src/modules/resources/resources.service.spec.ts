@@ -8,6 +8,7 @@ import type { OutboundHttp } from '../../common/http/outbound-http';
 import { loadConfig } from '../../config/app-config';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { makeResource } from '../../../test/factories/catalog.factory';
+import { fakeCatalogRepository } from '../../../test/support/unit';
 import type { AuditService } from '../audit/audit.service';
 import type { FetchedContent, ResourceFetcher } from './resource-fetcher.service';
 import type { Resource } from './resource.model';
@@ -30,18 +31,7 @@ function fetched(overrides: Partial<FetchedContent> = {}): FetchedContent {
 
 function setup(config = loadConfig({ MAX_RESOURCE_SIZE: '100' })) {
   const stored = new Map<string, Resource>();
-  const repo = {
-    insert: jest.fn(async (r: Resource) => (stored.set(r.id, r), r)),
-    update: jest.fn(async (id: string, version: number, patch: Partial<Resource>) => {
-      const current = stored.get(id);
-      if (!current || current.version !== version) return null;
-      const next = { ...current, ...patch, version: version + 1 };
-      stored.set(id, next);
-      return next;
-    }),
-    findById: jest.fn(async (id: string) => stored.get(id) ?? null),
-    delete: jest.fn(async (id: string) => stored.delete(id)),
-  };
+  const repo = fakeCatalogRepository<Resource, ResourceRepository>(stored, { label: 'resource', key: 'uri' });
   const fetcher = {
     read: jest.fn(async (_r: unknown, url: string, onFetched?: (c: FetchedContent) => Promise<void>) => {
       const content = fetched({ url });
@@ -67,7 +57,7 @@ function setup(config = loadConfig({ MAX_RESOURCE_SIZE: '100' })) {
     config,
   );
   const service = new ResourcesService(
-    strict<ResourceRepository>('repo', repo),
+    repo,
     support,
     strict<RemoteContent>('remote', remote),
     strict<ResourceFetcher>('fetcher', fetcher),
