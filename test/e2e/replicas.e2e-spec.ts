@@ -24,6 +24,16 @@ const request = (base: string) => {
   };
 };
 
+/** Opens a Streamable HTTP session on `base` by hand (a raw initialize POST) and returns its id. */
+async function openSession(base: string): Promise<string> {
+  const init = await request(base)
+    .post('/mcp')
+    .set('accept', ACCEPT)
+    .send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })
+    .expect(200);
+  return init.headers['mcp-session-id'] as string;
+}
+
 /** A streaming GET with the public Host header (fetch cannot set Host). */
 async function stream(url: string, headers: Record<string, string> = {}) {
   const res = await undiciRequest(url, { headers: { host: PUBLIC_HOST, ...headers } });
@@ -69,12 +79,7 @@ describe('several replicas: any replica serves any MCP session', () => {
 
   it('serves a Streamable HTTP session opened on replica A through replica B, including its GET stream', async () => {
     // A session opened on A by hand (an SDK client would also open the session's one GET stream, on A).
-    const init = await request(a.url)
-      .post('/mcp')
-      .set('accept', ACCEPT)
-      .send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })
-      .expect(200);
-    const sessionId = init.headers['mcp-session-id'] as string;
+    const sessionId = await openSession(a.url);
     await request(a.url).post('/mcp').set('accept', ACCEPT).set('mcp-session-id', sessionId).send({ jsonrpc: '2.0', method: 'notifications/initialized' }).expect(202);
     try {
       const viaB = await request(b.url)
@@ -123,12 +128,7 @@ describe('several replicas: any replica serves any MCP session', () => {
   });
 
   it('checks the client Host on the replica that holds the session: a foreign Host is refused there too', async () => {
-    const init = await request(a.url)
-      .post('/mcp')
-      .set('accept', ACCEPT)
-      .send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })
-      .expect(200);
-    const sessionId = init.headers['mcp-session-id'] as string;
+    const sessionId = await openSession(a.url);
     // The replicas' own addresses are not public host names: a request naming one is refused by B and by A.
     await supertest(b.url).post('/mcp').set('accept', ACCEPT).set('mcp-session-id', sessionId).send({ jsonrpc: '2.0', id: 2, method: 'ping' }).expect(403);
     await supertest(a.url).post('/mcp').set('accept', ACCEPT).set('mcp-session-id', sessionId).send({ jsonrpc: '2.0', id: 2, method: 'ping' }).expect(403);

@@ -1,3 +1,6 @@
+import type { CatalogItem } from '../../src/common/catalog/catalog.model';
+import type { CatalogRepository } from '../../src/common/catalog/catalog.repository';
+import { ConflictError } from '../../src/common/errors/domain-error';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 
 /** Properties test tooling reads from any object (printing, promise checks); a strict mock answers them with `undefined`. */
@@ -54,4 +57,41 @@ export class FakeUnitOfWork extends UnitOfWork {
     if (this.depth > 0) this.pending.push(fn);
     else fn();
   }
+}
+
+/**
+ * An in-memory catalog repository over `stored` (a strict mock: every method is a `jest.fn`, any other member throws).
+ * Like the real one it hands out copies, raises `ConflictError` naming the natural key on a duplicate insert, and
+ * updates only at the expected version (else `null`). `extra` adds the methods a spec needs beyond
+ * findById/findByKey/insert/update/delete.
+ */
+export function fakeCatalogRepository<T extends CatalogItem, R extends CatalogRepository<T> = CatalogRepository<T>>(
+  stored: Map<string, T>,
+  natural: { label: string; key: keyof T & string },
+  extra: { [K in keyof R]?: R[K] } = {},
+): jest.Mocked<R> {
+  const { label, key } = natural;
+  const core: Partial<CatalogRepository<T>> = {
+    findById: async (id: string) => (stored.has(id) ? { ...stored.get(id)! } : null),
+    findByKey: async (value: string) => {
+      const found = [...stored.values()].find((item) => item[key] === value);
+      return found ? { ...found } : null;
+    },
+    insert: async (item: T) => {
+      if ([...stored.values()].some((x) => x[key] === item[key])) {
+        throw new ConflictError(`A ${label} with ${key} '${String(item[key])}' already exists`, { field: key });
+      }
+      stored.set(item.id, { ...item });
+      return { ...item };
+    },
+    update: async (id: string, expectedVersion: number, patch: Partial<T>) => {
+      const current = stored.get(id);
+      if (!current || current.version !== expectedVersion) return null;
+      const next = { ...current, ...patch, version: expectedVersion + 1 };
+      stored.set(id, next);
+      return { ...next };
+    },
+    delete: async (id: string) => stored.delete(id),
+  };
+  return strictMock<R>(`${label}Repository`, { ...core, ...extra } as { [K in keyof R]?: R[K] });
 }

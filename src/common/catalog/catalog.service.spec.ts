@@ -1,6 +1,6 @@
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { loadConfig } from '../../config/app-config';
-import { FakeUnitOfWork, strictMock } from '../../../test/support/unit';
+import { FakeUnitOfWork, fakeCatalogRepository, strictMock } from '../../../test/support/unit';
 import type { RequestContext } from '../context/request-context';
 import { ConflictError, ErrorCode, NotFoundError, VersionConflictError } from '../errors/domain-error';
 import { CATALOG_CHANGED, CatalogEvents } from '../events/catalog-events';
@@ -51,23 +51,8 @@ const ACTOR = { name: 'alice', ip: '10.0.0.1', userAgent: 'ua/1', via: 'api' as 
 
 function setup(env: Record<string, string> = {}) {
   const stored = new Map<string, Widget>();
-  const repo = strictMock<CatalogRepository<Widget>>('repo', {
-    findById: async (id: string) => stored.get(id) ?? null,
-    findByKey: async (key: string) => [...stored.values()].find((w) => w.name === key) ?? null,
+  const repo = fakeCatalogRepository<Widget>(stored, { label: 'widget', key: 'name' }, {
     findByGateway: async (gatewayId: string) => [...stored.values()].filter((w) => w.gatewayId === gatewayId),
-    insert: async (w: Widget) => {
-      if ([...stored.values()].some((x) => x.name === w.name)) throw new ConflictError(`A widget with name '${w.name}' already exists`, { field: 'name' });
-      stored.set(w.id, { ...w });
-      return { ...w };
-    },
-    update: async (id: string, expected: number, patch: Partial<Widget>) => {
-      const current = stored.get(id);
-      if (!current || current.version !== expected) return null;
-      const next = { ...current, ...patch, version: expected + 1 };
-      stored.set(id, next);
-      return { ...next };
-    },
-    delete: async (id: string) => stored.delete(id),
     list: async () => ({ items: [], nextCursor: null }),
     listPage: async () => ({ items: [], total: 0 }),
   });

@@ -6,7 +6,9 @@ import type { CatalogEvents } from '../../common/events/catalog-events';
 import { loadConfig } from '../../config/app-config';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { makePrompt, makeResource } from '../../../test/factories/catalog.factory';
+import { fakeCatalogRepository, strictMock } from '../../../test/support/unit';
 import type { AuditService } from '../audit/audit.service';
+import type { Resource } from '../resources/resource.model';
 import type { ResourcesService } from '../resources/resources.service';
 import type { CreatePromptDto } from './dto/create-prompt.dto';
 import type { UpdatePromptDto } from './dto/update-prompt.dto';
@@ -15,31 +17,9 @@ import type { PromptVersionRepository } from './repositories/prompt-version.repo
 import type { PromptRepository } from './repositories/prompt.repository';
 import { PromptsService } from './prompts.service';
 
-/** A mock whose unexpected members fail the test instead of returning undefined. */
-function strict<T extends object>(name: string, impl: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(impl, {
-    get(target, prop) {
-      if (prop in target || typeof prop === 'symbol' || prop === 'then') return (target as Record<string | symbol, unknown>)[prop];
-      throw new Error(`unexpected use of ${name}.${String(prop)}`);
-    },
-  }) as T;
-}
-
 function setup() {
   const stored = new Map<string, Prompt>();
-  const repo = {
-    insert: jest.fn(async (p: Prompt) => (stored.set(p.id, p), p)),
-    update: jest.fn(async (id: string, version: number, patch: Partial<Prompt>) => {
-      const current = stored.get(id);
-      if (!current || current.version !== version) return null;
-      const next = { ...current, ...patch, version: version + 1 };
-      stored.set(id, next);
-      return next;
-    }),
-    findById: jest.fn(async (id: string) => stored.get(id) ?? null),
-    findByKey: jest.fn(async (name: string) => [...stored.values()].find((p) => p.name === name) ?? null),
-    delete: jest.fn(async (id: string) => stored.delete(id)),
-  };
+  const repo = fakeCatalogRepository<Prompt, PromptRepository>(stored, { label: 'prompt', key: 'name' });
   const rows: PromptVersion[] = [];
   const versions = {
     insert: jest.fn(async (v: PromptVersion) => {
@@ -51,19 +31,19 @@ function setup() {
     deleteByPrompt: jest.fn(async (promptId: string) => rows.filter((r) => r.promptId === promptId).length),
   };
   const remote = { getPrompt: jest.fn(async () => ({ messages: [{ role: 'user', content: { type: 'text', text: 'from peer' } }] })) };
-  const resources = { findByKey: jest.fn(async (): Promise<unknown> => null), read: jest.fn(), toContent: jest.fn() };
+  const resources = { findByKey: jest.fn(async (): Promise<Resource | null> => null), read: jest.fn(), toContent: jest.fn() };
   const audit = { record: jest.fn(async () => undefined) };
   const events = { changed: jest.fn() };
-  const uow = { transaction: jest.fn((work: () => Promise<unknown>) => work()) };
+  const uow = { transaction: <T>(work: () => Promise<T>) => work() };
   const context = { actor: () => ({ name: 'alice', via: 'api' as const }) };
   const config = loadConfig({ MAX_PROMPT_SIZE: '200' });
-  const support = new CatalogSupport(strict<UnitOfWork>('uow', uow), strict<AuditService>('audit', audit), strict<RequestContext>('context', context), strict<CatalogEvents>('events', events), config);
+  const support = new CatalogSupport(strictMock<UnitOfWork>('uow', uow), strictMock<AuditService>('audit', audit), strictMock<RequestContext>('context', context), strictMock<CatalogEvents>('events', events), config);
   const service = new PromptsService(
-    strict<PromptRepository>('repo', repo),
+    repo,
     support,
-    strict<PromptVersionRepository>('versions', versions),
-    strict<RemoteContent>('remote', remote),
-    strict<ResourcesService>('resources', resources),
+    strictMock<PromptVersionRepository>('versions', versions),
+    strictMock<RemoteContent>('remote', remote),
+    strictMock<ResourcesService>('resources', resources),
   );
   const put = (overrides: Partial<Prompt> = {}) => {
     const p = makePrompt(overrides);

@@ -8,21 +8,12 @@ import type { OutboundHttp } from '../../common/http/outbound-http';
 import { loadConfig } from '../../config/app-config';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import { makeResource } from '../../../test/factories/catalog.factory';
+import { fakeCatalogRepository, strictMock } from '../../../test/support/unit';
 import type { AuditService } from '../audit/audit.service';
 import type { FetchedContent, ResourceFetcher } from './resource-fetcher.service';
 import type { Resource } from './resource.model';
 import type { ResourceRepository } from './repositories/resource.repository';
 import { ResourcesService } from './resources.service';
-
-/** A mock whose unexpected members fail the test instead of returning undefined. */
-function strict<T extends object>(name: string, impl: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(impl, {
-    get(target, prop) {
-      if (prop in target || typeof prop === 'symbol' || prop === 'then') return (target as Record<string | symbol, unknown>)[prop];
-      throw new Error(`unexpected use of ${name}.${String(prop)}`);
-    },
-  }) as T;
-}
 
 function fetched(overrides: Partial<FetchedContent> = {}): FetchedContent {
   return { url: 'http://127.0.0.1:1/doc', mimeType: 'text/plain', text: 'v1', size: 2, hash: 'h1', fetchedAt: new Date().toISOString(), ...overrides };
@@ -30,18 +21,7 @@ function fetched(overrides: Partial<FetchedContent> = {}): FetchedContent {
 
 function setup(config = loadConfig({ MAX_RESOURCE_SIZE: '100' })) {
   const stored = new Map<string, Resource>();
-  const repo = {
-    insert: jest.fn(async (r: Resource) => (stored.set(r.id, r), r)),
-    update: jest.fn(async (id: string, version: number, patch: Partial<Resource>) => {
-      const current = stored.get(id);
-      if (!current || current.version !== version) return null;
-      const next = { ...current, ...patch, version: version + 1 };
-      stored.set(id, next);
-      return next;
-    }),
-    findById: jest.fn(async (id: string) => stored.get(id) ?? null),
-    delete: jest.fn(async (id: string) => stored.delete(id)),
-  };
+  const repo = fakeCatalogRepository<Resource, ResourceRepository>(stored, { label: 'resource', key: 'uri' });
   const fetcher = {
     read: jest.fn(async (_r: unknown, url: string, onFetched?: (c: FetchedContent) => Promise<void>) => {
       const content = fetched({ url });
@@ -57,21 +37,21 @@ function setup(config = loadConfig({ MAX_RESOURCE_SIZE: '100' })) {
   }) };
   const audit = { record: jest.fn(async () => undefined) };
   const events = { changed: jest.fn() };
-  const uow = { transaction: jest.fn((work: () => Promise<unknown>) => work()) };
-  const context = { actor: () => ({ name: 'alice', via: 'api' as const }), run: jest.fn((_o: unknown, fn: () => Promise<unknown>) => fn()) };
+  const uow = { transaction: <T>(work: () => Promise<T>) => work() };
+  const context = strictMock<RequestContext>('context', { actor: () => ({ name: 'alice', via: 'api' as const }), run: <T>(_o: unknown, fn: () => Promise<T>) => fn() });
   const support = new CatalogSupport(
-    strict<UnitOfWork>('uow', uow),
-    strict<AuditService>('audit', audit),
-    strict<RequestContext>('context', context),
-    strict<CatalogEvents>('events', events),
+    strictMock<UnitOfWork>('uow', uow),
+    strictMock<AuditService>('audit', audit),
+    context,
+    strictMock<CatalogEvents>('events', events),
     config,
   );
   const service = new ResourcesService(
-    strict<ResourceRepository>('repo', repo),
+    repo,
     support,
-    strict<RemoteContent>('remote', remote),
-    strict<ResourceFetcher>('fetcher', fetcher),
-    strict<OutboundHttp>('outbound', outbound),
+    strictMock<RemoteContent>('remote', remote),
+    strictMock<ResourceFetcher>('fetcher', fetcher),
+    strictMock<OutboundHttp>('outbound', outbound),
   );
   const put = (overrides: Partial<Resource> = {}) => {
     const r = makeResource(overrides);

@@ -1,11 +1,11 @@
 import type { EventEmitter2 } from '@nestjs/event-emitter';
 import { makePrompt, makeResource, makeTool } from '../../../test/factories/catalog.factory';
-import { FakeUnitOfWork, strictMock } from '../../../test/support/unit';
+import { FakeUnitOfWork, fakeCatalogRepository, strictMock } from '../../../test/support/unit';
 import type { AuditTrail } from '../../common/catalog/audit-trail';
 import type { CatalogItem } from '../../common/catalog/catalog.model';
 import { CatalogSupport } from '../../common/catalog/catalog.service';
 import type { RequestContext } from '../../common/context/request-context';
-import { ConflictError, ErrorCode, NotFoundError, ValidationError, VersionConflictError } from '../../common/errors/domain-error';
+import { ErrorCode, NotFoundError, ValidationError, VersionConflictError } from '../../common/errors/domain-error';
 import { CATALOG_CHANGED, CatalogEvents } from '../../common/events/catalog-events';
 import { loadConfig } from '../../config/app-config';
 import type { PromptsService } from '../prompts/prompts.service';
@@ -23,24 +23,11 @@ function setup() {
   const prompts = [makePrompt()];
   const lookup = (items: CatalogItem[]) => async (ids: string[]) => items.filter((i) => ids.includes(i.id));
   const stored = new Map<string, Server>();
-  const repo = strictMock<ServerRepository>('serverRepo', {
-    findById: async (id: string) => (stored.has(id) ? { ...stored.get(id)! } : null),
-    insert: async (s: Server) => {
-      if ([...stored.values()].some((x) => x.name === s.name)) throw new ConflictError(`A server with name '${s.name}' already exists`, { field: 'name' });
-      stored.set(s.id, { ...s });
-      return { ...s };
-    },
-    update: async (id: string, expected: number, patch: Partial<Server>) => {
-      const cur = stored.get(id);
-      if (!cur || cur.version !== expected) return null;
-      stored.set(id, { ...cur, ...patch, version: expected + 1 });
-      return { ...stored.get(id)! };
-    },
+  const repo = fakeCatalogRepository<Server, ServerRepository>(stored, { label: 'server', key: 'name' }, {
     setAssociations: async (id: string, kind: AssociationKind, ids: string[]) => {
       stored.set(id, { ...stored.get(id)!, [PROPERTY[kind]]: [...ids] });
     },
     serversContaining: async (kind: AssociationKind, entityId: string) => [...stored.values()].filter((s) => s[PROPERTY[kind]].includes(entityId)).map((s) => s.id),
-    delete: async (id: string) => stored.delete(id),
   });
   const uow = new FakeUnitOfWork();
   const audit = strictMock<AuditTrail>('audit', { record: async () => undefined });

@@ -7,24 +7,14 @@ import type { CatalogEvents } from '../../common/events/catalog-events';
 import { loadConfig } from '../../config/app-config';
 import type { UnitOfWork } from '../../database/unit-of-work';
 import type { AuditService } from '../audit/audit.service';
+import { fakeCatalogRepository } from '../../../test/support/unit';
 import type { ToolRepository } from './repositories/tool.repository';
 import type { Tool } from './tool.model';
 import { ToolsService } from './tools.service';
 
 function setup() {
   const stored = new Map<string, Tool>();
-  const repo: jest.Mocked<Pick<ToolRepository, 'insert' | 'update' | 'findById' | 'delete'>> = {
-    insert: jest.fn(async (t: Tool) => (stored.set(t.id, t), t)),
-    update: jest.fn(async (id: string, v: number, patch: Partial<Tool>) => {
-      const cur = stored.get(id);
-      if (!cur || cur.version !== v) return null;
-      const next = { ...cur, ...patch, version: v + 1 };
-      stored.set(id, next);
-      return next;
-    }),
-    findById: jest.fn(async (id: string) => stored.get(id) ?? null),
-    delete: jest.fn(async (id: string) => stored.delete(id)),
-  };
+  const repo = fakeCatalogRepository<Tool, ToolRepository>(stored, { label: 'tool', key: 'name' });
   const committed: Array<() => void> = [];
   const uow = { transaction: jest.fn((work: () => Promise<unknown>) => work()), afterCommit: jest.fn((fn: () => void) => committed.push(fn)) };
   const audit = { record: jest.fn(async () => undefined) };
@@ -32,7 +22,7 @@ function setup() {
   const context = { actor: () => ({ name: 'alice', ip: '10.0.0.1', userAgent: 'ua', via: 'api' as const }) };
   const config = loadConfig({});
   const support = new CatalogSupport(uow as unknown as UnitOfWork, audit as unknown as AuditService, context as unknown as RequestContext, events as unknown as CatalogEvents, config);
-  const service = new ToolsService(repo as unknown as ToolRepository, support, new SecretBox(config), new OutboundHttp(loadConfig({ SSRF_ALLOW_LOCALHOST: 'true' })));
+  const service = new ToolsService(repo, support, new SecretBox(config), new OutboundHttp(loadConfig({ SSRF_ALLOW_LOCALHOST: 'true' })));
   return { service, repo, audit, events, stored };
 }
 
