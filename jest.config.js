@@ -42,7 +42,8 @@ const medium = (dialect) => ({
 });
 
 module.exports = {
-  testTimeout: 30000,
+  // Generous: e2e hooks start gateways, peers and databases, which take several times longer on a busy 2-core machine.
+  testTimeout: 60000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     medium('sqlite'),

@@ -39,7 +39,7 @@ function launch(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [SCRIPT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixture did not start:\n${out}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`fixture did not start within 45 s:\n${out}`)), 45000);
     const onData = (c: Buffer) => {
       out += c.toString();
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
