@@ -130,6 +130,20 @@ describe('managing the gateway from the admin UI', () => {
     expect(tool).toMatchObject({ integrationType: 'CLI', command: '/usr/bin/printf', args: ['hello %s from %s', '{who}', 'cli'] });
   });
 
+  it('adds a placeholder to a CLI tool with a generated schema from the edit form, and the schema follows', async () => {
+    const created = await api<{ id: string; inputSchema: unknown }>('POST', '/tools', { name: 'greet_cli', integrationType: 'CLI', command: '/usr/bin/printf', args: ['%s', '{who}'] });
+    expect(created.inputSchema).toEqual({ type: 'object', properties: { who: { type: 'string' } }, additionalProperties: false });
+    await page.goto(`${gw.url}/admin/tools/${created.id}/edit`);
+    // The form posts the stored schema back as it is; only the arguments change.
+    expect(JSON.parse(await page.getByLabel('Input schema (JSON Schema)').inputValue())).toEqual(created.inputSchema);
+    await page.getByLabel('Arguments').fill('%s, %s\n{greeting}\n{who}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'greet_cli' }).waitFor();
+    expect(await page.getByLabel(/^greeting/).count()).toBe(1);
+    const updated = await api<{ args: string[]; inputSchema: unknown }>('GET', `/tools/${created.id}`);
+    expect(updated).toMatchObject({ args: ['%s, %s', '{greeting}', '{who}'], inputSchema: { type: 'object', properties: { greeting: { type: 'string' }, who: { type: 'string' } }, additionalProperties: false } });
+  });
+
   it('creates a REST tool with an API key in a query parameter and a JSONPath filter, and tests it', async () => {
     await page.goto(`${gw.url}/admin/tools/new`);
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('list_items');
