@@ -250,13 +250,20 @@ describe('managing the gateway from the admin UI', () => {
     await page.getByRole('heading', { name: 'Remote doc' }).waitFor();
     expect(await page.getByTestId('resource-text').textContent()).toBe('version 1');
 
-    // Showing the page fetched the content and recorded its hash: a refresh finds it unchanged.
+    // Showing the page (cache TTL 0) fetched the content but wrote nothing: the first refresh records the baseline.
+    const id = page.url().split('/').pop()!;
+    expect(await api('GET', `/resources/${id}/info`)).toMatchObject({ version: 1, contentHash: null });
+    await page.getByRole('button', { name: /Refresh/ }).click();
+    await page.getByTestId('resource-refresh').getByText('Content changed').waitFor();
+    await page.reload();
+    expect(await page.getByTestId('resource-text').textContent()).toBe('version 1');
     await page.getByRole('button', { name: /Refresh/ }).click();
     await page.getByTestId('resource-refresh').getByText('Unchanged').waitFor();
     resourceBody = 'version 2';
     await page.getByRole('button', { name: /Refresh/ }).click();
     await page.getByTestId('resource-refresh').getByText('Content changed').waitFor();
     await shot('resource-http-refresh');
+    expect(await api('GET', `/resources/${id}/info`)).toMatchObject({ version: 3, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('uploads a small binary file as a resource and shows its size and MIME type', async () => {
