@@ -248,6 +248,18 @@ describe('CLI tools and local tools', () => {
     const badSchema = await request(gw.url).put(`/tools/${generated.id}`).send({ inputSchema: { type: 'object', properties: { other: {} } } }).expect(422);
     expect(badSchema.body.message).toMatch(/^args\[0\]: placeholder \{salutation\}/);
     expect((await request(gw.url).get(`/tools/${generated.id}`).expect(200)).body).toMatchObject({ args: ['{salutation}'], inputSchema: own });
+    // Posting the stored schema back unchanged (GET-then-PUT) still checks a given schema...
+    const given = (await request(gw.url).put(`/tools/${generated.id}`).send({ args: ['{salutation}', '{name}'], inputSchema: own }).expect(422)).body;
+    expect(given.message).toMatch(/^args\[1\]: placeholder \{name\} is not a property of inputSchema/);
+
+    // ...and lets a generated one follow the template, even with its keys in another order.
+    const echo = (await createTool({ name: 'echo_args', integrationType: 'CLI', command: PRINTF, args: ['%s', '{first}'] }).expect(200)).body;
+    const stored = (await request(gw.url).get(`/tools/${echo.id}`).expect(200)).body;
+    const postedBack = { additionalProperties: stored.inputSchema.additionalProperties, properties: stored.inputSchema.properties, type: stored.inputSchema.type };
+    const grown = (await request(gw.url).put(`/tools/${echo.id}`).send({ version: stored.version, description: 'two args', args: ['%s %s', '{first}', '{second}'], inputSchema: postedBack }).expect(200)).body;
+    expect(grown).toMatchObject({ version: stored.version + 1, args: ['%s %s', '{first}', '{second}'] });
+    expect(grown.inputSchema).toEqual({ type: 'object', properties: { first: { type: 'string' }, second: { type: 'string' } }, additionalProperties: false });
+    expect(firstText(await call('echo_args', { first: 'a', second: 'b' }))).toBe('a b');
   });
 
   it('serves the built-in local tools (LOCAL_EXAMPLE_TOOLS_ENABLED) and keeps them read-only', async () => {

@@ -21,10 +21,16 @@ describe('live resources', () => {
   let http: ReturnType<typeof request>;
   let docBody = 'version 1';
   let liveBody = '';
+  let ticks = 0;
   const hits = (path: string) => up.requests.filter((r) => r.path === path).length;
 
   beforeAll(async () => {
     up = await startHttpUpstream((req, res) => {
+      if (req.path === '/tick') {
+        // Content that differs on every fetch, like a timestamp.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return void res.end(`tick ${++ticks}`);
+      }
       if (req.path === '/live') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         return void res.end(liveBody);
@@ -258,6 +264,75 @@ describe('live resources', () => {
       } finally {
         await subscribed.client.close();
         await other.client.close();
+      }
+    });
+
+    /** A watcher that, like a real client, reads the resource again whenever it is told it changed. */
+    async function rereader(uri: string): Promise<Awaited<ReturnType<typeof watcher>> & { rereads: number }> {
+      const w = Object.assign(await watcher(), { rereads: 0 });
+      w.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+        w.updated.push(n.params.uri);
+        w.rereads++;
+        void w.client.readResource({ uri }).catch(() => undefined);
+      });
+      await w.client.subscribeResource({ uri });
+      return w;
+    }
+
+    it('with cacheTtl 0, reads of an upstream that changes on every fetch record nothing and notify no one', async () => {
+      const tick = await create({ uri: 'web://tick', name: 'tick', contentUrl: `${up.url}/tick`, cacheTtl: 0 });
+      const subscribed = await rereader('web://tick');
+      const listChangedBefore = subscribed.listChanged.length;
+      try {
+        const fetches = hits('/tick');
+        const texts = new Set<string>();
+        for (let i = 0; i < 3; i++) texts.add(((await subscribed.client.readResource({ uri: 'web://tick' })).contents[0] as { text: string }).text);
+        // REST reads (and the admin detail preview, which reads the same way) too.
+        for (let i = 0; i < 2; i++) texts.add((await http.get(`/resources/${tick.id}`).expect(200)).body.text);
+        expect(texts.size).toBe(5);
+        expect(hits('/tick')).toBe(fetches + 5);
+
+        await new Promise((r) => setTimeout(r, 400));
+        expect(subscribed.updated).toEqual([]);
+        expect(subscribed.listChanged).toHaveLength(listChangedBefore);
+        // Nothing re-read behind our back: every fetch was one of ours.
+        expect(hits('/tick')).toBe(fetches + 5);
+        expect((await http.get(`/resources/${tick.id}/info`).expect(200)).body).toMatchObject({ version: 1, contentHash: null, size: null });
+        // A refresh still detects the change when asked.
+        expect((await http.post(`/resources/${tick.id}/refresh`).expect(200)).body.changed).toBe(true);
+        await until(() => subscribed.updated.length === 1 || undefined);
+      } finally {
+        await subscribed.client.close();
+      }
+    });
+
+    it('with a cache TTL, records a change at most once per TTL, however often the cache is missed', async () => {
+      const clock = await create({ uri: 'web://clock', name: 'clock', contentUrl: `${up.url}/tick`, cacheTtl: 60 });
+      const other = await create({ uri: 'docs://bystander', name: 'bystander', content: 'x' });
+      const subscribed = await rereader('web://clock');
+      try {
+        const read = async () => ((await subscribed.client.readResource({ uri: 'web://clock' })).contents[0] as { text: string }).text;
+        const first = await read();
+        // The first fetch records the baseline; the subscriber's re-read is served from the cache.
+        await until(() => subscribed.updated.length === 1 || undefined);
+        const baseline = (await http.get(`/resources/${clock.id}/info`).expect(200)).body;
+        expect(baseline).toMatchObject({ version: 2, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        await until(() => subscribed.rereads === 1 || undefined);
+        const fetches = hits('/tick');
+
+        // Any resource change outdates the fetch cache: each read below fetches new content, within the TTL.
+        const seen = new Set([first]);
+        for (let i = 0; i < 3; i++) {
+          await http.put(`/resources/${other.id}`).send({ description: `change ${i}` }).expect(200);
+          seen.add(await read());
+        }
+        expect(seen.size).toBe(4);
+        expect(hits('/tick')).toBe(fetches + 3);
+        await new Promise((r) => setTimeout(r, 400));
+        expect(subscribed.updated).toEqual(['web://clock']);
+        expect((await http.get(`/resources/${clock.id}/info`).expect(200)).body).toMatchObject({ version: baseline.version, contentHash: baseline.contentHash });
+      } finally {
+        await subscribed.client.close();
       }
     });
 

@@ -186,6 +186,41 @@ describe(`catalog repositories on ${testDialect()}`, () => {
       expect(listed.associatedResources).toEqual([r.id]);
     });
 
+    it('removes one member from every server with one delete, keeping the other members, kinds and their order', async () => {
+      const [t1, t2, t3] = await Promise.all([tools.insert(makeTool()), tools.insert(makeTool()), tools.insert(makeTool())]);
+      const r = await resources.insert(makeResource());
+      const [a, b, c] = [await servers.insert(makeServer()), await servers.insert(makeServer()), await servers.insert(makeServer())];
+      await servers.setAssociations(a.id, 'tools', [t1.id, t2.id, t3.id]);
+      await servers.setAssociations(a.id, 'resources', [r.id]);
+      await servers.setAssociations(b.id, 'tools', [t2.id]);
+      await servers.setAssociations(c.id, 'tools', [t3.id, t1.id]);
+      expect((await servers.serversContaining('tools', t2.id)).sort()).toEqual([a.id, b.id].sort());
+
+      await uow.transaction(() => servers.removeMember('tools', t2.id));
+      const [la, lb, lc] = await Promise.all([a, b, c].map(async (s) => (await servers.findById(s.id))!));
+      expect([la.associatedTools, lb.associatedTools, lc.associatedTools]).toEqual([[t1.id, t3.id], [], [t3.id, t1.id]]);
+      expect(la.associatedResources).toEqual([r.id]);
+      expect(await servers.serversContaining('tools', t2.id)).toEqual([]);
+      // The entity itself stays (only its memberships go), and a member of no server is a no-op.
+      expect(await tools.findById(t2.id)).not.toBeNull();
+      await servers.removeMember('tools', t2.id);
+      // An id of one kind leaves the other kinds' joins alone.
+      await servers.removeMember('resources', t1.id);
+      expect((await servers.findById(a.id))!).toMatchObject({ associatedTools: [t1.id, t3.id], associatedResources: [r.id] });
+
+      // Rolled back with its transaction.
+      await expect(
+        uow.transaction(async () => {
+          await servers.removeMember('resources', r.id);
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect((await servers.findById(a.id))!.associatedResources).toEqual([r.id]);
+      // Positions left with a gap still order the rest, and a later replace renumbers them.
+      await servers.setAssociations(a.id, 'tools', [t3.id, t1.id]);
+      expect((await servers.findById(a.id))!.associatedTools).toEqual([t3.id, t1.id]);
+    });
+
     it('tells a duplicate id from a duplicate name (409 naming the right field)', async () => {
       const s = await servers.insert(makeServer({ id: `chosen-${Date.now()}` }));
       const conflict = async (server: ReturnType<typeof makeServer>) => {

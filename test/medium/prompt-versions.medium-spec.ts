@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { PromptVersions1764400000000 } from '../../migrations/1764400000000-PromptVersions';
-import { ConflictError } from '../../src/common/errors/domain-error';
+import { encodeCursor } from '../../src/common/catalog/cursor';
+import { ConflictError, ValidationError } from '../../src/common/errors/domain-error';
 import { loadConfig } from '../../src/config/app-config';
 import { dataSourceOptions, pendingMigrations, runMigrations } from '../../src/database/data-source';
 import { UnitOfWork } from '../../src/database/unit-of-work';
@@ -72,6 +73,9 @@ describe(`prompt versions on ${testDialect()}`, () => {
       }
       expect(seen).toEqual([8, 5, 3, 2, 1]);
       expect((await versions.list(p.id, 10)).items[0]).toEqual(stored[4]);
+      // A cursor of a listing sorted by name (a text key) is refused before it reaches SQL.
+      await expect(versions.list(p.id, 2, encodeCursor('tool_b'))).rejects.toThrow(ValidationError);
+      await expect(versions.list(p.id, 2, encodeCursor('tool_b'))).rejects.toThrow(/^cursor: is not a cursor returned by this API for this listing/);
     });
 
     it('rejects a second row for the same version with ConflictError, and rolls back with the transaction', async () => {

@@ -130,6 +130,20 @@ describe('managing the gateway from the admin UI', () => {
     expect(tool).toMatchObject({ integrationType: 'CLI', command: '/usr/bin/printf', args: ['hello %s from %s', '{who}', 'cli'] });
   });
 
+  it('adds a placeholder to a CLI tool with a generated schema from the edit form, and the schema follows', async () => {
+    const created = await api<{ id: string; inputSchema: unknown }>('POST', '/tools', { name: 'greet_cli', integrationType: 'CLI', command: '/usr/bin/printf', args: ['%s', '{who}'] });
+    expect(created.inputSchema).toEqual({ type: 'object', properties: { who: { type: 'string' } }, additionalProperties: false });
+    await page.goto(`${gw.url}/admin/tools/${created.id}/edit`);
+    // The form posts the stored schema back as it is; only the arguments change.
+    expect(JSON.parse(await page.getByLabel('Input schema (JSON Schema)').inputValue())).toEqual(created.inputSchema);
+    await page.getByLabel('Arguments').fill('%s, %s\n{greeting}\n{who}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'greet_cli' }).waitFor();
+    expect(await page.getByLabel(/^greeting/).count()).toBe(1);
+    const updated = await api<{ args: string[]; inputSchema: unknown }>('GET', `/tools/${created.id}`);
+    expect(updated).toMatchObject({ args: ['%s, %s', '{greeting}', '{who}'], inputSchema: { type: 'object', properties: { greeting: { type: 'string' }, who: { type: 'string' } }, additionalProperties: false } });
+  });
+
   it('creates a REST tool with an API key in a query parameter and a JSONPath filter, and tests it', async () => {
     await page.goto(`${gw.url}/admin/tools/new`);
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('list_items');
@@ -236,13 +250,20 @@ describe('managing the gateway from the admin UI', () => {
     await page.getByRole('heading', { name: 'Remote doc' }).waitFor();
     expect(await page.getByTestId('resource-text').textContent()).toBe('version 1');
 
-    // Showing the page fetched the content and recorded its hash: a refresh finds it unchanged.
+    // Showing the page (cache TTL 0) fetched the content but wrote nothing: the first refresh records the baseline.
+    const id = page.url().split('/').pop()!;
+    expect(await api('GET', `/resources/${id}/info`)).toMatchObject({ version: 1, contentHash: null });
+    await page.getByRole('button', { name: /Refresh/ }).click();
+    await page.getByTestId('resource-refresh').getByText('Content changed').waitFor();
+    await page.reload();
+    expect(await page.getByTestId('resource-text').textContent()).toBe('version 1');
     await page.getByRole('button', { name: /Refresh/ }).click();
     await page.getByTestId('resource-refresh').getByText('Unchanged').waitFor();
     resourceBody = 'version 2';
     await page.getByRole('button', { name: /Refresh/ }).click();
     await page.getByTestId('resource-refresh').getByText('Content changed').waitFor();
     await shot('resource-http-refresh');
+    expect(await api('GET', `/resources/${id}/info`)).toMatchObject({ version: 3, contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('uploads a small binary file as a resource and shows its size and MIME type', async () => {

@@ -558,6 +558,16 @@ describe('admin UI', () => {
     await page.waitForURL(/\/admin\/tools\?tag=odd$/);
     await page.getByTestId('page-summary').filter({ hasText: 'of 13' }).waitFor();
     await shot('tag-detail-list');
+
+    // A tag only disabled entities carry is counted in the list, and its page lists them (resources by URI).
+    const dormant = await api<{ id: string }>('POST', '/resources', { uri: 'docs://dormant', name: 'dormant_doc', content: 'zzz', tags: ['dormant'], enabled: false });
+    await page.goto(`${gw.url}/admin/tags`);
+    expect(await page.getByTestId('tag-row').filter({ hasText: 'dormant' }).locator('td').allTextContents()).toEqual(['0', '1', '0', '0', '0', '1']);
+    await page.getByTestId('tag-row').filter({ hasText: 'dormant' }).getByRole('link', { name: 'dormant' }).click();
+    await page.getByRole('heading', { name: /Tag dormant/ }).waitFor();
+    expect(await page.getByText('No entity carries this tag.').count()).toBe(0);
+    expect(await page.getByTestId('tag-resources').getByRole('link', { name: 'docs://dormant' }).getAttribute('href')).toBe(`/admin/resources/${dormant.id}`);
+    await api('DELETE', `/resources/${dormant.id}`);
   });
 
   it('shows the masked configuration, and a clear error page for a missing entity', async () => {

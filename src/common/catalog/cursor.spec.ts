@@ -7,7 +7,6 @@ describe('cursor', () => {
   it('round-trips text and integer keys', () => {
     expect(decodeCursor(encodeCursor('tool_b'), 'string')).toBe('tool_b');
     expect(decodeCursor(encodeCursor(42), 'integer')).toBe(42);
-    expect(decodeCursor(encodeCursor(7))).toBe(7);
   });
 
   it.each([
@@ -20,8 +19,9 @@ describe('cursor', () => {
     [raw(null), 'null'],
     [raw({}), 'no key'],
   ])('refuses %s (%s) with a 422 naming cursor', (cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(ValidationError);
-    expect(() => decodeCursor(cursor)).toThrow(/^cursor: /);
+    expect(() => decodeCursor(cursor, 'string')).toThrow(ValidationError);
+    expect(() => decodeCursor(cursor, 'integer')).toThrow(ValidationError);
+    expect(() => decodeCursor(cursor, 'integer')).toThrow(/^cursor: /);
   });
 
   it('refuses a cursor of a listing sorted by another kind of key', () => {

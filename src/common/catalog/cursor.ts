@@ -23,8 +23,7 @@ function kindOf(key: unknown): CursorKind | undefined {
  */
 export function decodeCursor(cursor: string, kind: 'integer'): number;
 export function decodeCursor(cursor: string, kind: 'string'): string;
-export function decodeCursor<K extends string | number = string>(cursor: string): K;
-export function decodeCursor(cursor: string, kind?: CursorKind): string | number {
+export function decodeCursor(cursor: string, kind: CursorKind): string | number {
   let key: unknown;
   try {
     key = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown } | null)?.k;
@@ -32,7 +31,7 @@ export function decodeCursor(cursor: string, kind?: CursorKind): string | number
     key = undefined;
   }
   const found = kindOf(key);
-  if (found === undefined || (kind !== undefined && found !== kind)) {
+  if (found !== kind) {
     throw new ValidationError('cursor', 'is not a cursor returned by this API for this listing');
   }
   return key as string | number;

@@ -38,21 +38,29 @@ export class ResourceFetcher {
   ) {}
 
   /**
-   * The content at `url`, from the cache while it is fresh. `onFetched` runs after each actual fetch (a cache
-   * miss), before the content is cached and returned.
+   * The content at `url`, from the cache while it is fresh; with a TTL of 0, fetched on every read. `onFetched` runs
+   * after each fetch of content meant for the cache (a miss, with a TTL above 0), before it is stored and returned;
+   * it gets the TTL. A read with a TTL of 0 never calls it.
    */
-  read(resource: Source, url: string, onFetched?: (content: FetchedContent) => Promise<void>): Promise<FetchedContent> {
+  read(resource: Source, url: string, onFetched?: (content: FetchedContent, ttlMs: number) => Promise<void>): Promise<FetchedContent> {
     const ttlMs = this.ttlMs(resource);
-    const load = async () => {
-      const content = await this.fetch(resource, url);
-      await onFetched?.(content);
-      return content;
-    };
-    if (ttlMs === 0) return load();
-    return this.cache.wrap('fetch', this.key(resource, url), load, { ttlMs });
+    if (ttlMs === 0) return this.fetch(resource, url);
+    return this.cache.wrap(
+      'fetch',
+      this.key(resource, url),
+      async () => {
+        const content = await this.fetch(resource, url);
+        await onFetched?.(content, ttlMs);
+        return content;
+      },
+      { ttlMs },
+    );
   }
 
-  /** Stores freshly fetched content (after a refresh, or under the resource's new version) as the cached value. */
+  /**
+   * Stores content fetched outside `read` (by a refresh), or again after recording its hash changed the catalog
+   * version its cache key carries, as the current cached value.
+   */
   async prime(resource: Source, content: FetchedContent): Promise<void> {
     const ttlMs = this.ttlMs(resource);
     if (ttlMs > 0) await this.cache.put('fetch', this.key(resource, content.url), content, { ttlMs });

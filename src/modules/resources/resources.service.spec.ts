@@ -19,13 +19,18 @@ function fetched(overrides: Partial<FetchedContent> = {}): FetchedContent {
   return { url: 'http://127.0.0.1:1/doc', mimeType: 'text/plain', text: 'v1', size: 2, hash: 'h1', fetchedAt: new Date().toISOString(), ...overrides };
 }
 
+const TTL_MS = 60_000;
+/** Last modified longer ago than the cache TTL. */
+const LONG_AGO = () => new Date(Date.now() - 2 * TTL_MS);
+
 function setup(config = loadConfig({ MAX_RESOURCE_SIZE: '100' })) {
   const stored = new Map<string, Resource>();
   const repo = fakeCatalogRepository<Resource, ResourceRepository>(stored, { label: 'resource', key: 'uri' });
   const fetcher = {
-    read: jest.fn(async (_r: unknown, url: string, onFetched?: (c: FetchedContent) => Promise<void>) => {
+    // A cache miss with a TTL of one minute.
+    read: jest.fn(async (_r: unknown, url: string, onFetched?: (c: FetchedContent, ttlMs: number) => Promise<void>) => {
       const content = fetched({ url });
-      await onFetched?.(content);
+      await onFetched?.(content, TTL_MS);
       return content;
     }),
     fetch: jest.fn(async (_r: unknown, url: string) => fetched({ url })),
@@ -127,15 +132,24 @@ describe('ResourcesService', () => {
 
   describe('refresh', () => {
     it('records a changed hash (which publishes the update) and primes the cache; an unchanged one writes nothing', async () => {
-      const { service, put, fetcher, repo, events } = setup();
+      const { service, put, fetcher, repo, events, stored } = setup();
       const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'old' });
       const changed = await service.refresh(r.id);
       expect(changed).toMatchObject({ id: r.id, changed: true, contentHash: 'h1', size: 2 });
       expect(events.changed).toHaveBeenCalledWith(expect.objectContaining({ id: r.id, action: 'update' }));
-      expect(fetcher.prime).toHaveBeenCalledWith(expect.objectContaining({ contentHash: 'h1', version: 2 }), expect.objectContaining({ hash: 'h1' }));
+      expect(fetcher.prime).toHaveBeenCalledWith(expect.objectContaining({ id: r.id }), expect.objectContaining({ hash: 'h1' }));
+      expect(stored.get(r.id)).toMatchObject({ contentHash: 'h1', size: 2, version: 2 });
       repo.update.mockClear();
       expect((await service.refresh(r.id)).changed).toBe(false);
       expect(repo.update).not.toHaveBeenCalled();
+      expect(fetcher.prime).toHaveBeenCalledTimes(2);
+    });
+
+    it('records a change however recently the resource was modified', async () => {
+      const { service, put, repo } = setup();
+      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'old', modifiedAt: new Date() });
+      expect((await service.refresh(r.id)).changed).toBe(true);
+      expect(repo.update).toHaveBeenCalledWith(r.id, 1, expect.objectContaining({ contentHash: 'h1' }));
     });
 
     it.each([
@@ -158,9 +172,9 @@ describe('ResourcesService', () => {
   });
 
   describe('reads of HTTP-backed resources', () => {
-    it('records the hash of content a read fetched when it changed, as system, and primes the cache', async () => {
+    it('records the hash of content a read fetched into the cache when it changed, as system, and primes the cache', async () => {
       const { service, put, repo, events, context, fetcher } = setup();
-      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'old' });
+      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'old', modifiedAt: LONG_AGO() });
       expect(await service.read(r.id)).toMatchObject({ text: 'v1', mimeType: 'text/plain' });
       expect(repo.update).toHaveBeenCalledWith(r.id, 1, expect.objectContaining({ contentHash: 'h1', size: 2 }));
       expect(context.run).toHaveBeenCalledWith(expect.objectContaining({ actor: 'system', via: 'system' }), expect.any(Function));
@@ -169,11 +183,35 @@ describe('ResourcesService', () => {
     });
 
     it('writes nothing when the fetched content is the one already recorded', async () => {
-      const { service, put, repo, events } = setup();
-      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'h1' });
+      const { service, put, repo, events, fetcher } = setup();
+      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'h1', modifiedAt: LONG_AGO() });
       await service.contentsFor(r, r.uri);
       expect(repo.update).not.toHaveBeenCalled();
       expect(events.changed).not.toHaveBeenCalled();
+      expect(fetcher.prime).not.toHaveBeenCalled();
+    });
+
+    it('records a change at most once per cache TTL: not when the resource was modified within it', async () => {
+      const { service, put, repo, events, fetcher } = setup();
+      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'old', modifiedAt: new Date(Date.now() - TTL_MS / 2) });
+      expect(await service.read(r.id)).toMatchObject({ text: 'v1' });
+      expect(repo.update).not.toHaveBeenCalled();
+      expect(events.changed).not.toHaveBeenCalled();
+      expect(fetcher.prime).not.toHaveBeenCalled();
+    });
+
+    it('records the first hash (the baseline) however recently the resource was modified', async () => {
+      const { service, put, stored } = setup();
+      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: null, modifiedAt: new Date() });
+      await service.read(r.id);
+      expect(stored.get(r.id)).toMatchObject({ contentHash: 'h1', version: 2 });
+    });
+
+    it('leaves a resource whose contentUrl changed since the fetch alone (checked in the update transaction)', async () => {
+      const { service, put, repo } = setup();
+      const r = put({ contentUrl: 'http://127.0.0.1:1/doc', textContent: null, contentHash: 'old', modifiedAt: LONG_AGO() });
+      await service.contentsFor({ ...r, contentUrl: 'http://127.0.0.1:1/moved' }, r.uri);
+      expect(repo.update).not.toHaveBeenCalled();
     });
 
     it('does not compare template resources, whose content differs per URI', async () => {

@@ -24,7 +24,7 @@ export interface ResourceRefresh {
   id: string;
   uri: string;
   contentUrl: string;
-  /** Whether the content differs from what the previous refresh saw (subscribers were notified). */
+  /** Whether the content differs from what was last recorded (subscribers were notified). */
   changed: boolean;
   contentHash: string;
   size: number;
@@ -114,7 +114,7 @@ export class ResourcesService extends CatalogService<Resource> {
   }
 
   /**
-   * Fetches an HTTP-backed resource's content now. If it differs from what the last refresh saw (SHA-256), the
+   * Fetches an HTTP-backed resource's content now. If it differs from what was last recorded (SHA-256), the
    * resource is updated (`contentHash`, `size`), which notifies subscribed MCP sessions on every replica
    * (`notifications/resources/updated`); the fetched content becomes the cached one.
    */
@@ -124,9 +124,8 @@ export class ResourcesService extends CatalogService<Resource> {
     if (!resource.contentUrl) throw new ValidationError('contentUrl', 'this resource has no contentUrl to refresh from');
     if (resource.uriTemplate) throw new ValidationError('uriTemplate', 'a template resource is fetched per concrete URI on read; only plain HTTP-backed resources can be refreshed');
     const fetched = await this.fetcher.fetch(resource, resource.contentUrl);
-    const changed = fetched.hash !== resource.contentHash;
-    const current = changed ? await this.modifyItem(id, () => ({ patch: { contentHash: fetched.hash, size: fetched.size } })) : resource;
-    await this.fetcher.prime(current, fetched);
+    const changed = await this.recordFetched(id, fetched);
+    await this.fetcher.prime(resource, fetched);
     return { id, uri: resource.uri, contentUrl: resource.contentUrl, changed, contentHash: fetched.hash, size: fetched.size, mimeType: fetched.mimeType, fetchedAt: fetched.fetchedAt };
   }
 
@@ -188,32 +187,46 @@ export class ResourcesService extends CatalogService<Resource> {
   }
 
   /**
-   * Reads an HTTP-backed resource's content through the fetch cache. When a plain (non-template) resource's
-   * content is actually fetched (a cache miss), it is compared with the stored `contentHash`, as a refresh does.
+   * Reads an HTTP-backed resource's content through the fetch cache. When a plain (non-template) resource's content
+   * is fetched into the cache (a miss, with a cache TTL above 0), its hash is compared with the stored one, as a
+   * refresh does. Reads with a TTL of 0 fetch every time and compare nothing: an upstream that changes on every
+   * fetch would otherwise notify subscribers on every read, and they read again when notified.
    */
   private fetchContent(r: LocalSource, url: string): Promise<FetchedContent> {
-    return this.fetcher.read(r, url, r.uriTemplate ? undefined : (fetched) => this.noteFetched(r.id, fetched));
+    return this.fetcher.read(r, url, r.uriTemplate ? undefined : (fetched, ttlMs) => this.noteFetched(r, fetched, ttlMs));
   }
 
   /**
-   * Records the hash of freshly fetched content when it differs from the stored one (the first fetch records the
-   * baseline): the resource is updated, which sends `notifications/resources/updated` to its subscribers on every
-   * replica; the content is then cached under the resource's new version. Never fails the read that fetched it.
+   * Records, as the system, the hash of content a read fetched into the cache, at most once per cache TTL (see
+   * `recordFetched`). Recording it bumps the resources' catalog version, which outdates the cache key this read is
+   * about to store the content under: it is stored under the current key as well, so the next read finds it.
+   * Never fails the read that fetched it.
    */
-  private async noteFetched(id: string, fetched: FetchedContent): Promise<void> {
+  private async noteFetched(r: LocalSource, fetched: FetchedContent, ttlMs: number): Promise<void> {
     try {
-      const stored = await this.repo.findById(id);
-      if (!stored || stored.gatewayId || stored.uriTemplate || stored.contentUrl !== fetched.url || stored.contentHash === fetched.hash) return;
-      const updated = await this.support.context.run({ actor: 'system', via: 'system', ip: undefined, userAgent: undefined }, () =>
-        this.modifyItem(id, (current) => ({
-          patch: current.contentUrl === fetched.url && current.contentHash !== fetched.hash ? { contentHash: fetched.hash, size: fetched.size } : {},
-        })),
-      );
-      await this.fetcher.prime(updated, fetched);
+      const recorded = await this.support.context.run({ actor: 'system', via: 'system', ip: undefined, userAgent: undefined }, () => this.recordFetched(r.id, fetched, ttlMs));
+      if (recorded) await this.fetcher.prime(r, fetched);
     } catch (err) {
       // A concurrent read or update won the race; the next fetch compares again.
-      this.logger.debug(`recording the content hash of resource ${id}: ${(err as Error).message}`);
+      this.logger.debug(`recording the content hash of resource ${r.id}: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * Records the hash and size of content fetched from a plain resource's `contentUrl` when they differ from the
+   * stored ones, checked in the update's transaction against the current row (a resource that changed URL or kind
+   * meanwhile is left alone, and of concurrent fetches one records). With `minAgeMs`, a resource modified more
+   * recently than that is left alone too, unless it has no hash yet (the first fetch records the baseline). The
+   * update notifies subscribers on every replica. Returns whether it recorded.
+   */
+  private async recordFetched(id: string, fetched: FetchedContent, minAgeMs = 0): Promise<boolean> {
+    let recorded = false;
+    await this.modifyItem(id, (current) => {
+      const due = current.contentHash === null || Date.now() - new Date(current.modifiedAt).getTime() >= minAgeMs;
+      recorded = due && !current.gatewayId && !current.uriTemplate && current.contentUrl === fetched.url && current.contentHash !== fetched.hash;
+      return { patch: recorded ? { contentHash: fetched.hash, size: fetched.size } : {} };
+    });
+    return recorded;
   }
 
   /** Resource events name the template too, so sessions subscribed to a URI it matches hear of its changes. */

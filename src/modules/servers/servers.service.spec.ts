@@ -28,6 +28,9 @@ function setup() {
       stored.set(id, { ...stored.get(id)!, [PROPERTY[kind]]: [...ids] });
     },
     serversContaining: async (kind: AssociationKind, entityId: string) => [...stored.values()].filter((s) => s[PROPERTY[kind]].includes(entityId)).map((s) => s.id),
+    removeMember: async (kind: AssociationKind, entityId: string) => {
+      for (const s of stored.values()) stored.set(s.id, { ...s, [PROPERTY[kind]]: s[PROPERTY[kind]].filter((id) => id !== entityId) });
+    },
   });
   const uow = new FakeUnitOfWork();
   const audit = strictMock<AuditTrail>('audit', { record: async () => undefined });
@@ -112,13 +115,17 @@ describe('ServersService', () => {
 
   describe('when a member is deleted', () => {
     it('detaches it from every server that has it, as an audited, versioned, published server update', async () => {
-      const { service, support, audit, events, stored, tools } = setup();
+      const { service, support, audit, events, stored, tools, repo } = setup();
       const [one, two] = tools;
       const a = await service.create({ name: 'a', associatedTools: [one.id, two.id] });
       const b = await service.create({ name: 'b', associatedTools: [two.id] });
       const c = await service.create({ name: 'c', associatedTools: [one.id] });
       audit.record.mockClear();
+      repo.setAssociations.mockClear();
       await support.beforeDelete('tool', two.id);
+      // One delete of the member's join rows; no server's association list is rewritten.
+      expect(repo.removeMember.mock.calls).toEqual([['tools', two.id]]);
+      expect(repo.setAssociations).not.toHaveBeenCalled();
       expect(stored.get(a.id)).toMatchObject({ associatedTools: [one.id], version: 2 });
       expect(stored.get(b.id)).toMatchObject({ associatedTools: [], version: 2 });
       expect(stored.get(c.id)).toMatchObject({ associatedTools: [one.id], version: 1 });
@@ -133,15 +140,19 @@ describe('ServersService', () => {
     });
 
     it('detaches resources and prompts too, and ignores kinds that cannot be members', async () => {
-      const { service, support, repo, stored, resources, prompts } = setup();
+      const { service, support, repo, stored, resources, prompts, tools } = setup();
       const s = await service.create({ name: 'rp', associatedResources: [resources[0].id], associatedPrompts: [prompts[0].id] });
       await support.beforeDelete('resource', resources[0].id);
       await support.beforeDelete('prompt', prompts[0].id);
       expect(stored.get(s.id)).toMatchObject({ associatedResources: [], associatedPrompts: [], version: 3 });
       repo.serversContaining.mockClear();
+      repo.removeMember.mockClear();
       await support.beforeDelete('server', s.id);
       await support.beforeDelete('gateway', 'gw');
-      expect(repo.serversContaining).not.toHaveBeenCalled();
+      // A member of no server: nothing to remove.
+      await support.beforeDelete('tool', tools[0].id);
+      expect(repo.serversContaining.mock.calls).toEqual([['tools', tools[0].id]]);
+      expect(repo.removeMember).not.toHaveBeenCalled();
     });
 
     it('deletes a server itself like any catalog item', async () => {

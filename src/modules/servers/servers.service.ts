@@ -84,20 +84,17 @@ export class ServersService extends CatalogService<Server> {
   }
 
   /**
-   * Takes a tool, resource or prompt that is being deleted out of every virtual server that includes it, as an update
-   * of each server (version bump, audit entry naming the association, change event). Runs inside the delete's
-   * transaction, so both commit or roll back together.
+   * Takes a tool, resource or prompt that is being deleted out of every virtual server that includes it: one delete of
+   * its join rows, then an update of each of those servers (version bump, audit entry naming the association, change
+   * event). Runs inside the delete's transaction, so both commit or roll back together.
    */
   private async detach(kind: EntityKind, entityId: string): Promise<void> {
     const association = MEMBER_OF[kind];
     if (!association) return;
-    const property = PROPERTY[association];
-    for (const serverId of await this.repo.serversContaining(association, entityId)) {
-      await this.modifyItem(serverId, async (server) => {
-        await this.repo.setAssociations(serverId, association, server[property].filter((id) => id !== entityId));
-        return { patch: {}, extraChanges: [property] };
-      });
-    }
+    const serverIds = await this.repo.serversContaining(association, entityId);
+    if (serverIds.length === 0) return;
+    await this.repo.removeMember(association, entityId);
+    for (const serverId of serverIds) await this.modifyItem(serverId, () => ({ patch: {}, extraChanges: [PROPERTY[association]] }));
   }
 
   private service(kind: AssociationKind): { findByIds(ids: string[]): Promise<CatalogItem[]> } {

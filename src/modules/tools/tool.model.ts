@@ -23,6 +23,9 @@ export type ArgumentLocation = (typeof ARGUMENT_LOCATIONS)[number];
 export type ArgumentMapping = Record<string, ArgumentLocation>;
 export const MCP_REQUEST_TYPES = ['SSE', 'STREAMABLEHTTP', 'STDIO'] as const;
 
+/** The longest `url` a tool can have (its column, and CreateToolDto's limit). */
+export const MAX_TOOL_URL_LENGTH = 2048;
+
 /** MCP tool names: 1-128 characters of letters, digits, `_`, `-` and `.` (MCP 2025-11-25). */
 export const TOOL_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isAbsolute } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { CatalogService, CatalogSupport, newId, type SyncCounts } from '../../common/catalog/catalog.service';
 import { Credentials, mergeCredentials } from '../../common/credentials';
 import { SecretBox } from '../../common/crypto/secret-box';
@@ -209,10 +210,12 @@ export class ToolsService extends CatalogService<Tool> {
           Object.assign(patch, await this.checkAdapter(current.integrationType, merged));
         }
         if (dto.headers !== undefined) patch.headers = dto.headers;
-        if (current.integrationType === 'CLI' && (dto.args !== undefined || dto.inputSchema !== undefined)) {
+        // The stored schema posted back unchanged (the admin edit form, GET-then-PUT clients) is no new schema.
+        const newSchema = dto.inputSchema !== undefined && isDeepStrictEqual(dto.inputSchema, current.inputSchema) ? undefined : dto.inputSchema;
+        if (current.integrationType === 'CLI' && (dto.args !== undefined || newSchema !== undefined)) {
           // A schema the gateway generated follows the placeholders; one the user gave must declare them.
-          const generated = JSON.stringify(current.inputSchema) === JSON.stringify(generatedCliSchema(current.args ?? []));
-          patch.inputSchema = this.cliSchema(patch.args ?? current.args ?? [], dto.inputSchema ?? (generated ? undefined : current.inputSchema));
+          const generated = isDeepStrictEqual(current.inputSchema, generatedCliSchema(current.args ?? []));
+          patch.inputSchema = this.cliSchema(patch.args ?? current.args ?? [], newSchema ?? (generated ? undefined : current.inputSchema));
         }
         if (dto.inputSchema !== undefined || dto.outputSchema !== undefined || patch.inputSchema !== undefined) {
           patch.inputSchema = this.checkSchemas(patch.inputSchema ?? dto.inputSchema ?? current.inputSchema, dto.outputSchema ?? current.outputSchema ?? undefined);

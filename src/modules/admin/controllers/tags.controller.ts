@@ -23,7 +23,8 @@ export class AdminTagsController {
   async entities(@Req() req: AdminRequest, @Res() res: Response, @Param('tag') raw: string): Promise<void> {
     const tag = normalizeTag(raw);
     if (!TAG_PATTERN.test(tag)) throw new NotFoundError('Tag', raw.slice(0, 64));
-    const entities = await this.tags.entities(tag);
+    // Disabled entities too, as the tag list counts them.
+    const entities = await this.tags.entities(tag, TAGGED_TYPES, true);
     const groups = TAGGED_TYPES.map((type) => ({
       type,
       items: entities.filter((e) => DETAIL[e.type] === type).map((e) => ({ ...e, href: `/admin/${type}/${e.id}` })),

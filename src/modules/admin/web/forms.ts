@@ -265,5 +265,5 @@ export function serviceErrors(err: unknown, fieldNames: string[]): { errors: Fie
   return { errors: {}, formError: err.message };
 }
 
-/** A posted value as one string (the last one when repeated) and as a list. */
-export { text as formText, list as formList };
+/** A posted value as one string (the last one when repeated). */
+export { text as formText };

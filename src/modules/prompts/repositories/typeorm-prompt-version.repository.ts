@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Page } from '../../../common/catalog/catalog.model';
 import { decodeCursor, encodeCursor } from '../../../common/catalog/cursor';
-import { ConflictError, ValidationError } from '../../../common/errors/domain-error';
+import { ConflictError } from '../../../common/errors/domain-error';
 import { isUniqueViolation } from '../../../database/database-errors';
 import { TypeOrmUnitOfWork } from '../../../database/typeorm-unit-of-work';
 import { PromptVersionEntity } from '../persistence/prompt-version.entity';
@@ -30,11 +30,7 @@ export class TypeOrmPromptVersionRepository extends PromptVersionRepository {
   list(promptId: string, limit: number, cursor?: string): Promise<Page<PromptVersion>> {
     return this.db.run(async (m) => {
       const qb = m.getRepository(PromptVersionEntity).createQueryBuilder('v').where('v.promptId = :promptId', { promptId });
-      if (cursor) {
-        const before = decodeCursor<number>(cursor);
-        if (typeof before !== 'number') throw new ValidationError('cursor', 'is not a cursor returned by this API');
-        qb.andWhere('v.version < :before', { before });
-      }
+      if (cursor) qb.andWhere('v.version < :before', { before: decodeCursor(cursor, 'integer') });
       const rows = await qb.orderBy('v.version', 'DESC').limit(limit + 1).getMany();
       const items = rows.slice(0, limit);
       return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].version) : null };

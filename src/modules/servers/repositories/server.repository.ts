@@ -7,4 +7,6 @@ export abstract class ServerRepository extends CatalogRepository<Server> {
   abstract setAssociations(serverId: string, kind: AssociationKind, ids: string[]): Promise<void>;
   /** Ids of the servers that include the given entity. */
   abstract serversContaining(kind: AssociationKind, entityId: string): Promise<string[]>;
+  /** Takes the entity out of every server that includes it (one statement); the others keep their order. */
+  abstract removeMember(kind: AssociationKind, entityId: string): Promise<void>;
 }

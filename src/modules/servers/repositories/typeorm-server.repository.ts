@@ -99,4 +99,9 @@ export class TypeOrmServerRepository extends TypeOrmCatalogRepository<Server, Se
       return rows.map((r) => r.serverId);
     });
   }
+
+  async removeMember(kind: AssociationKind, entityId: string): Promise<void> {
+    const { table, column } = JOIN[kind];
+    await this.db.run((m) => m.createQueryBuilder().delete().from(table).where(`${column} = :entityId`, { entityId }).execute());
+  }
 }

@@ -19,7 +19,7 @@ import { IsTagList } from '../../../common/catalog/catalog-dto';
 import { CredentialsDto } from '../../../common/credentials';
 import type { JsonSchema } from '../../../common/json-schema';
 import { IsHeaderMap, IsOmittable } from '../../../common/validators';
-import { INTEGRATION_TYPES, type IntegrationType, TOOL_NAME_PATTERN, type ToolAnnotations } from '../tool.model';
+import { INTEGRATION_TYPES, type IntegrationType, MAX_TOOL_URL_LENGTH, TOOL_NAME_PATTERN, type ToolAnnotations } from '../tool.model';
 
 /** Tool annotations, served to MCP clients as they are: a hint is left out, never `null` (clients reject that). */
 export class ToolAnnotationsDto implements ToolAnnotations {
@@ -61,7 +61,7 @@ export class CreateToolDto {
 
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http(s) URL' })
-  @MaxLength(2048)
+  @MaxLength(MAX_TOOL_URL_LENGTH)
   url?: string | null;
 
   @IsOptional()

@@ -1,4 +1,5 @@
-import { convertOpenApi, MAX_TOOL_URL_LENGTH, openApiVersion, toJsonSchema, toolName } from './openapi-converter';
+import { MAX_TOOL_URL_LENGTH } from '../tool.model';
+import { convertOpenApi, openApiVersion, toJsonSchema, toolName } from './openapi-converter';
 
 describe('openapi-converter', () => {
   it('recognises the OpenAPI families', () => {

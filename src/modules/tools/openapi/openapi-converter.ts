@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../../../common/json-schema';
-import type { ArgumentLocation, ArgumentMapping, ToolAnnotations } from '../tool.model';
+import { type ArgumentLocation, type ArgumentMapping, MAX_TOOL_URL_LENGTH, type ToolAnnotations } from '../tool.model';
 
 /** A REST tool derived from one OpenAPI operation (the fields of a create request). */
 export interface ImportedTool {
@@ -34,9 +34,6 @@ export interface ConversionResult {
   /** How many of the skipped ones were left out because their URL would not fit in a tool's `url` (base URL + path). */
   urlTooLong: number;
 }
-
-/** The longest `url` a tool can have (its column, and CreateToolDto's limit). */
-export const MAX_TOOL_URL_LENGTH = 2048;
 
 type Obj = Record<string, unknown>;
 
