@@ -77,6 +77,9 @@ export class SessionRouter implements OnApplicationShutdown {
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    // This replica is a proxy too: the owner finds the client behind it when TRUST_PROXY covers the replicas.
+    const peer = req.socket?.remoteAddress;
+    if (peer) headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     let upstream: Dispatcher.ResponseData;

@@ -5,10 +5,12 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { requestIdOf } from '../../../common/context/request-id';
+import { DomainError, ErrorCode } from '../../../common/errors/domain-error';
+import { retryAfterOf } from '../../../common/filters/http-exception.filter';
+import { clientAddress, compileTrust, type TrustFn } from '../../../common/http/client-address';
 import { AppConfig } from '../../../config/app-config';
 import { ANONYMOUS } from '../../auth/auth.guard';
 import { Authenticator } from '../../auth/authenticator.service';
-import { AuthLockoutError } from '../../rate-limit/auth-failure-limiter.service';
 import type { Principal } from '../../auth/principal';
 import { checkHostAndOrigin } from '../http/host-validation';
 import { ToolCallGate } from '../http/tool-call-gate';
@@ -41,6 +43,8 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
   private pingTimer?: NodeJS.Timeout;
   /** Pings sent to each connection since its last pong. */
   private readonly missed = new WeakMap<WebSocket, number>();
+  /** TRUST_PROXY, as Express applies it to HTTP requests (`req.ip`). */
+  private readonly trust: TrustFn;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -51,6 +55,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     private readonly gate: ToolCallGate,
     private readonly config: AppConfig,
   ) {
+    this.trust = compileTrust(config.server.trustProxy);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: config.server.maxRequestBodyBytes,
@@ -76,12 +81,14 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     if (!match) return refuse(socket, 404, 'Not found');
     const problem = checkHostAndOrigin(req.headers, this.config.mcp.allowedHosts, this.config.mcp.allowedOrigins);
     if (problem) return refuse(socket, 403, problem);
+    // The client's address by the same rules as HTTP requests' (X-Forwarded-For from a trusted proxy).
+    const ip = clientAddress(req, this.trust);
     let principal: Principal | null;
     try {
-      principal = await this.authenticator.authenticate(req.headers, req.socket.remoteAddress);
+      principal = await this.authenticator.authenticate(req.headers, ip);
     } catch (err) {
-      // Too many failed attempts from this address: 429 with Retry-After, as over HTTP.
-      if (err instanceof AuthLockoutError) return refuse(socket, 429, err.message, -32000, err.retryAfter);
+      // Too many wrong passwords from this address: 429 with Retry-After, as over HTTP.
+      if (err instanceof DomainError && err.code === ErrorCode.RateLimited) return refuse(socket, 429, err.message, -32000, retryAfterOf(err));
       return refuse(socket, 401, (err as Error).message);
     }
     if (!principal && this.config.auth.required) return refuse(socket, 401, 'Authentication required: send Authorization: Bearer <token>');
@@ -97,16 +104,16 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     const release = this.sessions.reserve();
     if (!release) return refuse(socket, 503, this.sessions.fullMessage());
     socket.once('close', release); // the handshake may fail without calling back
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, req, scope, principal ?? ANONYMOUS).finally(release));
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, req, ip, scope, principal ?? ANONYMOUS).finally(release));
   }
 
-  private async open(ws: WebSocket, req: IncomingMessage, scope: McpScope, principal: Principal): Promise<void> {
+  private async open(ws: WebSocket, req: IncomingMessage, ip: string | undefined, scope: McpScope, principal: Principal): Promise<void> {
     const id = randomUUID();
     const state: SessionState = { id, kind: 'websocket', scope, subscriptions: new Set(), actor: principal.subject };
     const server = this.factory.create(state);
     const bearer = req.headers.authorization?.replace(/^bearer\s+/i, '') ?? '';
     const transport = new WebSocketServerTransport(ws, { ...req.headers, 'x-request-id': requestIdOf(req) }, {
-      admit: (message) => this.gate.refusal(principal.subject, req.socket.remoteAddress, message),
+      admit: (message) => this.gate.refusal(principal.subject, ip, message),
       authInfo: { token: bearer, clientId: principal.subject, scopes: [] },
       maxJsonDepth: this.config.server.maxJsonDepth,
     });
