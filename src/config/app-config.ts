@@ -69,6 +69,7 @@ export class AppConfig {
   readonly mcp: {
     sessionTtlMs: number;
     maxSessions: number;
+    maxSessionsPerClient: number;
     rpcMaxBatchSize: number;
     sseKeepAliveMs: number;
     wsPingIntervalMs: number;
@@ -172,6 +173,7 @@ export class AppConfig {
     this.mcp = {
       sessionTtlMs: env.MCP_SESSION_TTL * 1000,
       maxSessions: env.MAX_MCP_SESSIONS,
+      maxSessionsPerClient: env.MAX_MCP_SESSIONS_PER_CLIENT,
       rpcMaxBatchSize: env.RPC_MAX_BATCH_SIZE,
       sseKeepAliveMs: env.SSE_KEEPALIVE_INTERVAL * 1000,
       wsPingIntervalMs: env.WEBSOCKET_PING_INTERVAL * 1000,

@@ -374,6 +374,16 @@ export class EnvironmentVariables {
   @Min(1)
   MAX_MCP_SESSIONS = 5000;
 
+  @EnvDoc({
+    group: 'MCP',
+    description:
+      'Most MCP sessions one client (token subject, else IP address) holds at once on one replica; a new one beyond it is refused with HTTP 429, `Retry-After` and a JSON-RPC error naming this limit, so that one client cannot take all MAX_MCP_SESSIONS.',
+  })
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  MAX_MCP_SESSIONS_PER_CLIENT = 100;
+
   @EnvDoc({ group: 'MCP', description: 'Most messages in one JSON-RPC batch sent to `POST /rpc`; a larger batch is refused with -32600.' })
   @ToNumber()
   @IsInt()

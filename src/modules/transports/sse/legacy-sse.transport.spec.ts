@@ -48,6 +48,19 @@ describe('LegacySseTransport', () => {
     await expect(transport.send(big)).rejects.toThrow('SSE stream is closed');
   });
 
+  it('sends one message larger than the high-water mark, and gives up only if the client has not read it by the next one', async () => {
+    const { res } = response(0);
+    const overflow = jest.fn();
+    const transport = new LegacySseTransport('s1', res, '/message?session_id=s1', 0, { maxBufferedBytes: 5_000, onOverflow: overflow });
+    await transport.start();
+    await transport.send(big); // 10 kB, nothing unsent before it
+    expect(overflow).not.toHaveBeenCalled();
+    expect(res.destroyed).toBe(false);
+    await transport.send(big);
+    expect(overflow).toHaveBeenCalledTimes(1);
+    expect(res.destroyed).toBe(true);
+  });
+
   it('refuses invalid messages with the JSON-RPC error text, and applies the depth limit', async () => {
     const { res } = response();
     const transport = new LegacySseTransport('s1', res, '/m', 0, { maxJsonDepth: 3 });

@@ -3,8 +3,12 @@ import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk
 import type { ServerResponse } from 'node:http';
 import { parseJsonRpc } from '../json-rpc';
 
-/** Bytes a slow client may leave unread on its stream before the gateway gives up on it and closes the stream. */
-export const SSE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes a slow client may leave unread on its stream: when the next message is due with more than this still unsent,
+ * the gateway gives up on the client and closes the stream. (One message larger than this, up to
+ * MAX_TOOL_RESPONSE_BYTES, still goes out to a client that keeps reading.)
+ */
+export const SSE_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export interface LegacySseOptions {
   /** Deepest JSON nesting accepted in a message (MAX_JSON_DEPTH). */
@@ -70,17 +74,19 @@ export class LegacySseTransport implements Transport {
 
   /**
    * Writes to the stream unless it is closed. A client that stops reading makes the unsent bytes pile up in memory:
-   * past the high-water mark the stream is destroyed (the session ends; the client may open a new one).
+   * when more than the high-water mark is still unsent, the stream is destroyed instead (the session ends; the client
+   * may open a new one). Checked before writing, so what one stream holds stays under the mark plus one message.
    */
   private write(chunk: string): void {
     if (this.closed || this.res.destroyed) return;
-    this.res.write(chunk);
     const buffered = this.res.writableLength;
     if (buffered > (this.options.maxBufferedBytes ?? SSE_MAX_BUFFERED_BYTES)) {
       this.options.onOverflow?.(buffered);
       this.res.destroy();
       this.finish();
+      return;
     }
+    this.res.write(chunk);
   }
 
   private finish(): void {

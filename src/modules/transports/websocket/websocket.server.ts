@@ -19,6 +19,7 @@ import { errorResponse, SESSION_NOT_FOUND } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
+import { clientKey } from '../../rate-limit/client-key';
 import { McpSessionManager, SESSIONS_FULL_RETRY_AFTER } from '../sessions/session-manager.service';
 import { WebSocketServerTransport } from './websocket.transport';
 
@@ -150,12 +151,14 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     }
     if (unknownServer) return refuse(socket, 404, unknownServer, SESSION_NOT_FOUND);
     if (socket.destroyed) return; // the client left meanwhile
-    const release = this.sessions.reserve();
-    if (!release) return refuse(socket, 503, this.sessions.fullMessage());
+    const who = principal ?? ANONYMOUS;
+    const client = clientKey(who.subject, ip);
+    const { release, refusal } = this.sessions.reserve(client);
+    if (refusal) return refuse(socket, refusal.status, refusal.message, -32000, refusal.retryAfter);
     socket.once('close', release); // the handshake may fail without calling back
     socket.off('error', onError);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.open(ws, req, ip, scope, principal ?? ANONYMOUS)
+      this.open(ws, req, ip, client, scope, who)
         .catch((err: Error) => {
           this.logger.error(`opening a WebSocket session: ${err.stack ?? err}`);
           ws.close(1011, 'Internal error');
@@ -164,7 +167,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  private async open(ws: WebSocket, req: IncomingMessage, ip: string | undefined, scope: McpScope, principal: Principal): Promise<void> {
+  private async open(ws: WebSocket, req: IncomingMessage, ip: string | undefined, client: string, scope: McpScope, principal: Principal): Promise<void> {
     const id = randomUUID();
     const state: SessionState = { id, kind: 'websocket', scope, subscriptions: new Set(), actor: principal.subject };
     const server = this.factory.create(state);
@@ -184,7 +187,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     });
     ws.on('message', () => this.sessions.touch(id));
     try {
-      await this.sessions.add({ id, state, server, lastActivity: Date.now(), close: () => server.close() });
+      await this.sessions.add({ id, state, server, client, lastActivity: Date.now(), close: () => server.close() });
       await server.connect(transport);
     } catch (err) {
       this.sessions.remove(id);
