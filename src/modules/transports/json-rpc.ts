@@ -16,10 +16,16 @@ export function errorResponse(id: string | number | null, code: number, message:
 }
 
 /** Answers an HTTP request with a JSON-RPC error (or just ends the response when a stream already started). */
-export function sendJsonRpcError(res: Response, status: number, code: number, message: string, options: { id?: string | number | null; headers?: Record<string, string> } = {}): void {
+export function sendJsonRpcError(
+  res: Response,
+  status: number,
+  code: number,
+  message: string,
+  options: { id?: string | number | null; headers?: Record<string, string>; data?: unknown } = {},
+): void {
   if (res.headersSent) return void res.end();
   for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
-  res.status(status).json(errorResponse(options.id ?? null, code, message));
+  res.status(status).json(errorResponse(options.id ?? null, code, message, options.data));
 }
 
 export type ParsedMessage = { ok: true; message: JSONRPCMessage } | { ok: false; error: JSONRPCErrorResponse };
