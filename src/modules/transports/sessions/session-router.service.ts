@@ -36,6 +36,11 @@ export class SessionRouter implements OnApplicationShutdown {
     await this.replicas.close().catch(() => undefined);
   }
 
+  /** Whether this replica records its sessions in the directory: it has an address other replicas can use. */
+  writesDirectory(): boolean {
+    return !!this.replica.url();
+  }
+
   async register(id: string, kind: TransportKind, serverId?: string): Promise<void> {
     const self = this.replica.url();
     if (!self) return;
