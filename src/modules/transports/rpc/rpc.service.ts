@@ -59,12 +59,11 @@ export class RpcService {
 
   /**
    * Answers a parsed body: a response, an array of responses (batch), or null when only notifications came. The
-   * elements of a batch run RPC_BATCH_CONCURRENCY at a time; responses keep the batch's order.
+   * elements of a batch run RPC_BATCH_CONCURRENCY at a time; responses keep the batch's order. The caller has refused
+   * empty and oversized batches already (`oversizedBatch`, before charging the batch's tool calls).
    */
   async handle(body: unknown, headers: IncomingHttpHeaders, actor?: string): Promise<JsonRpcResponse | JsonRpcResponse[] | null> {
     if (!Array.isArray(body)) return this.one(body, headers, actor);
-    const refused = this.oversizedBatch(body);
-    if (refused) return refused;
     const slots = new Semaphore(RPC_BATCH_CONCURRENCY);
     const responses = await Promise.all(body.map((m) => slots.runExclusive(() => this.one(m, headers, actor))));
     const answered = responses.filter((r): r is JsonRpcResponse => r !== null);

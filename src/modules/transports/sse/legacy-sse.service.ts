@@ -42,7 +42,6 @@ export class LegacySseService {
     const base = scope.serverId ? `/servers/${encodeURIComponent(scope.serverId)}/message` : '/message';
     const state: SessionState = { id, kind: 'sse', scope, subscriptions: new Set(), actor: req.user?.subject };
     const transport = new LegacySseTransport(id, res, `${base}?session_id=${id}`, this.config.mcp.sseKeepAliveMs, {
-      maxJsonDepth: this.config.server.maxJsonDepth,
       onOverflow: (bytes) => this.logger.warn(`session ${id}: the client left ${bytes} bytes unread on its SSE stream; closing it`),
     });
     const server = this.factory.create(state);

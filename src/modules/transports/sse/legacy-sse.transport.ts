@@ -1,7 +1,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerResponse } from 'node:http';
-import { parseJsonRpc } from '../json-rpc';
+import { toJsonRpcMessage } from '../json-rpc';
 
 /**
  * Bytes a slow client may leave unread on its stream: when the next message is due with more than this still unsent,
@@ -11,8 +11,6 @@ import { parseJsonRpc } from '../json-rpc';
 export const SSE_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export interface LegacySseOptions {
-  /** Deepest JSON nesting accepted in a message (MAX_JSON_DEPTH). */
-  maxJsonDepth?: number;
   /** Unsent bytes past which the stream is closed (the client does not read it). */
   maxBufferedBytes?: number;
   /** Called when the stream is closed for a client that does not keep up. */
@@ -55,9 +53,12 @@ export class LegacySseTransport implements Transport {
     this.res.on('close', () => this.finish());
   }
 
-  /** A client message POSTed to the message endpoint. Throws, with the JSON-RPC error's message, on anything invalid. */
+  /**
+   * A client message POSTed to the message endpoint (its depth and characters already checked by the input limits
+   * middleware). Throws, with the JSON-RPC error's message, when it is not a JSON-RPC message.
+   */
   receive(body: unknown, extra?: MessageExtraInfo): void {
-    const parsed = parseJsonRpc({ value: body }, this.options.maxJsonDepth ?? 64);
+    const parsed = toJsonRpcMessage(body);
     if (!parsed.ok) throw new Error(parsed.error.error.message);
     this.onmessage?.(parsed.message, extra);
   }
