@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { compileTrust } from './common/http/client-address';
 import { inputLimits } from './common/http/json-depth';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -27,7 +28,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   configureAdminViews(app, config.environment !== 'development', server.maxRequestBodyBytes);
   app.use(inputLimits(server.maxJsonDepth));
   app.useGlobalPipes(createValidationPipe());
-  app.set('trust proxy', 'loopback');
+  // TRUST_PROXY: whose X-Forwarded-For gives `req.ip` (WebSocket upgrades apply the same rules, see clientAddress).
+  app.set('trust proxy', compileTrust(server.trustProxy));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   return app;

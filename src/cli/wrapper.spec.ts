@@ -208,6 +208,52 @@ describe('wrapper: GatewayRelay', () => {
     expect(logs).toContainEqual(['warn', expect.stringMatching(/no longer knows this session/)]);
   });
 
+  it('keeps the old session when the new one cannot be opened (503, refused initialize), and tries again on the next message', async () => {
+    const gone = new FakeUpstream('old', (m, self) => {
+      if ('method' in m && m.method === 'tools/list') throw new StreamableHTTPError(404, 'Session not found');
+      gatewayLike(m, self);
+    });
+    const busy = new FakeUpstream('busy', (m) => {
+      if ('method' in m && m.method === 'initialize') throw new StreamableHTTPError(503, 'Service Unavailable');
+    });
+    const refusing = new FakeUpstream('refusing', (m, self) => {
+      if ('method' in m && 'id' in m && m.method === 'initialize') setImmediate(() => self.onmessage?.({ jsonrpc: '2.0', id: m.id, error: { code: -32000, message: 'Too many MCP sessions' } } as JSONRPCMessage));
+    });
+    const fresh = new FakeUpstream('new', gatewayLike);
+    const { relay, client, connect } = relayWith([gone, busy, refusing, fresh]);
+    await relay.start();
+    client.say(INIT);
+    await tick();
+    client.say(INITIALIZED);
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await tick();
+    };
+
+    client.say({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    await settle();
+    expect(client.received[1]).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32000, message: 'mcpgateway-wrapper: the gateway answered HTTP 503: Streamable HTTP error: Service Unavailable' } });
+    expect([busy.closed, gone.closed]).toEqual([true, false]); // the failed attempt is dropped, the old session kept
+
+    client.say({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    await settle();
+    expect(client.received[2]).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32000, message: expect.stringMatching(/refused to open a new session: Too many MCP sessions/) } });
+    expect([refusing.closed, gone.closed]).toEqual([true, false]);
+    expect(refusing.sent.map((m) => ('method' in m ? m.method : 'answer'))).toEqual(['initialize']); // never `initialized`
+
+    // The next message still finds the session gone, and this time the new one opens: the request goes there.
+    client.say({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
+    await settle();
+    expect(connect).toHaveBeenCalledTimes(4);
+    expect(client.received[3]).toEqual({ jsonrpc: '2.0', id: 3, result: { ok: 'tools/list' } });
+    expect(gone.closed).toBe(true);
+    expect(fresh.sent.map((m) => ('method' in m ? m.method : 'answer'))).toEqual(['initialize', 'notifications/initialized', 'tools/list']);
+    // From now on messages go to the new session directly.
+    client.say({ jsonrpc: '2.0', id: 4, method: 'ping' });
+    await settle();
+    expect(client.received[4]).toEqual({ jsonrpc: '2.0', id: 4, result: { ok: 'ping' } });
+    expect(gone.sent.filter((m) => 'method' in m && m.method === 'ping')).toEqual([]);
+  });
+
   it('gives up after one retry: a second 404 is reported to the client', async () => {
     const notFound = (m: JSONRPCMessage, self: FakeUpstream) => {
       if ('method' in m && m.method === 'tools/list') throw new StreamableHTTPError(404, 'gone');

@@ -247,21 +247,33 @@ export class GatewayRelay {
     if (isJSONRPCRequest(message) && this.pending.settle(message.id) !== undefined) this.reply(message.id, `mcpgateway-wrapper: ${text}`);
   }
 
-  /** Replaces the session `failed` belonged to (once, whoever notices first) by replaying the client's handshake. */
+  /**
+   * Replaces the session `failed` belonged to (once, whoever notices first) by replaying the client's handshake on a
+   * new transport. The new transport becomes the current one only once the gateway accepted the handshake: when that
+   * fails (503, timeout, network), it is closed and the old one stays, so the next message notices the lost session
+   * and tries again (rather than going on without a session).
+   */
   private reinitialize(failed: Upstream): Promise<void> {
     if (this.upstream !== failed) return this.recovering ?? Promise.resolve();
     this.recovering ??= (async () => {
       const next = this.attach(this.options.connect());
-      await next.start();
+      try {
+        await next.start();
+        const answer = await this.ask(next, { ...this.initialize!, id: `${OWN_ID_PREFIX}initialize-${++this.ownSeq}` });
+        if (isJSONRPCErrorResponse(answer)) throw new Error(`the gateway refused to open a new session: ${answer.error.message}`);
+        next.setProtocolVersion(String((answer as { result: { protocolVersion?: string } }).result.protocolVersion));
+        if (this.initialized) await next.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      } catch (err) {
+        next.onmessage = undefined;
+        next.onerror = undefined;
+        await next.close().catch(() => undefined);
+        throw err;
+      }
       const old = this.upstream;
       this.upstream = next;
       old.onmessage = undefined;
       old.onerror = undefined;
       await old.close().catch(() => undefined);
-      const answer = await this.ask(next, { ...this.initialize!, id: `${OWN_ID_PREFIX}initialize-${++this.ownSeq}` });
-      if (isJSONRPCErrorResponse(answer)) throw new Error(`the gateway refused to open a new session: ${answer.error.message}`);
-      next.setProtocolVersion(String((answer as { result: { protocolVersion?: string } }).result.protocolVersion));
-      if (this.initialized) await next.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       this.options.log('info', `opened a new gateway session ${next.sessionId ?? ''}`.trimEnd());
     })().finally(() => {
       this.recovering = undefined;

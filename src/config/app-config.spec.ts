@@ -64,4 +64,12 @@ describe('loadConfig', () => {
     // Development keeps working out of the box.
     expect(loadConfig({}).auth.basicPassword).toBe('changeme');
   });
+
+  it('reads TRUST_PROXY (default: loopback proxies only) and refuses entries that are not addresses, naming it', () => {
+    expect(loadConfig({}).server.trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '10.244.0.0/16,uniquelocal' }).server.trustProxy).toEqual(['10.244.0.0/16', 'uniquelocal']);
+    expect(loadConfig({ TRUST_PROXY: '1' }).server.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).server.trustProxy).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: 'ingress.local' })).toThrow(/^Invalid configuration:\n {2}- TRUST_PROXY: invalid IP address: ingress\.local/);
+  });
 });

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { compileTrust, parseTrustProxy, type TrustProxy } from '../common/http/client-address';
 import { invalidNetworks } from '../common/http/ssrf-policy';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_ENCRYPTION_SECRET, DEFAULT_JWT_SECRET, EnvironmentVariables, MIN_BASIC_PASSWORD_LENGTH } from './environment';
 
@@ -41,6 +42,8 @@ export class AppConfig {
     corsOrigins: string[];
     /** PUBLIC_URL without a trailing slash, when set. */
     publicUrl?: string;
+    /** TRUST_PROXY: which proxies' `X-Forwarded-For` tells the client's address (Express `trust proxy`). */
+    trustProxy: TrustProxy;
   };
   readonly redis: { url?: string; prefix: string };
   readonly database: DatabaseConfig;
@@ -66,6 +69,7 @@ export class AppConfig {
   readonly mcp: {
     sessionTtlMs: number;
     maxSessions: number;
+    maxSessionsPerClient: number;
     rpcMaxBatchSize: number;
     sseKeepAliveMs: number;
     wsPingIntervalMs: number;
@@ -127,6 +131,7 @@ export class AppConfig {
       securityHeaders: env.SECURITY_HEADERS_ENABLED,
       corsOrigins: env.CORS_ALLOWED_ORIGINS,
       publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
     };
     this.redis = { url: env.REDIS_URL || undefined, prefix: env.CACHE_PREFIX };
     this.database = { ...parseDatabaseUrl(env.DATABASE_URL), poolSize: env.DB_POOL_SIZE, migrateOnStart: env.MIGRATE_ON_START, logging: env.DB_LOGGING };
@@ -168,6 +173,7 @@ export class AppConfig {
     this.mcp = {
       sessionTtlMs: env.MCP_SESSION_TTL * 1000,
       maxSessions: env.MAX_MCP_SESSIONS,
+      maxSessionsPerClient: env.MAX_MCP_SESSIONS_PER_CLIENT,
       rpcMaxBatchSize: env.RPC_MAX_BATCH_SIZE,
       sseKeepAliveMs: env.SSE_KEEPALIVE_INTERVAL * 1000,
       wsPingIntervalMs: env.WEBSOCKET_PING_INTERVAL * 1000,
@@ -308,6 +314,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const problems = flatten(validateSync(env, { whitelist: true, forbidUnknownValues: false }));
   const badNetworks = problems.length ? [] : invalidNetworks(env.SSRF_ALLOWED_NETWORKS);
   if (badNetworks.length) problems.push(`SSRF_ALLOWED_NETWORKS: not CIDR networks: ${badNetworks.join(', ')}`);
+  if (problems.length === 0) {
+    try {
+      compileTrust(parseTrustProxy(env.TRUST_PROXY));
+    } catch (err) {
+      problems.push(`TRUST_PROXY: ${(err as Error).message} (use false, true, a hop count, or addresses, CIDR ranges, loopback, linklocal, uniquelocal)`);
+    }
+  }
   if (problems.length === 0 && env.CACHE_TYPE === 'redis' && !env.REDIS_URL) problems.push('CACHE_TYPE: redis needs REDIS_URL');
   if (problems.length === 0 && env.ENVIRONMENT !== 'development') {
     if (env.JWT_SECRET_KEY === DEFAULT_JWT_SECRET) {

@@ -80,6 +80,15 @@ export class EnvironmentVariables {
   @IsString({ each: true })
   CORS_ALLOWED_ORIGINS: string[] = [];
 
+  @EnvDoc({
+    group: 'Server',
+    description:
+      "Which proxies in front of the gateway to believe about the client's address (`X-Forwarded-For`), which per-address limits (failed sign-ins, anonymous rate limits) and audit records use, on HTTP and WebSocket alike. Express `trust proxy` semantics: `false` (none), `true` (any: only when every request comes through your proxy), a hop count, or comma-separated addresses and CIDR ranges, also `loopback`, `linklocal`, `uniquelocal` (the private ranges). Behind an ingress, list its addresses (e.g. the cluster's pod CIDR).",
+  })
+  @IsString()
+  @MinLength(1)
+  TRUST_PROXY = 'loopback';
+
   @EnvDoc({ group: 'Server', description: 'Seconds to keep serving after SIGTERM while /health and /ready answer 503 `shutting_down`, so load balancers stop routing here first (Kubernetes: keep it below terminationGracePeriodSeconds).' })
   @ToNumber()
   @IsInt()
@@ -290,7 +299,7 @@ export class EnvironmentVariables {
   @EnvDoc({
     group: 'Rate limits',
     description:
-      'Failed authentication attempts (wrong password, invalid, expired or revoked token) a client IP address may make per minute, on the API, MCP transports, WebSocket upgrades and the admin sign-in. After that many, every attempt from that address, right or wrong, is refused (429 with Retry-After) until the minute is over. 0 disables; independent of RATE_LIMITING_ENABLED.',
+      'Wrong passwords (HTTP Basic on the API, MCP transports and WebSocket upgrades, and the admin sign-in form) a client IP address (see TRUST_PROXY) may send per minute. After that many, every password from that address, right or wrong, is refused (429 with Retry-After) until the minute is over. Tokens are not counted (an invalid or expired one is a plain 401). 0 disables; independent of RATE_LIMITING_ENABLED.',
   })
   @ToNumber()
   @IsInt()
@@ -364,6 +373,16 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   MAX_MCP_SESSIONS = 5000;
+
+  @EnvDoc({
+    group: 'MCP',
+    description:
+      'Most MCP sessions one client (token subject, else IP address) holds at once on one replica; a new one beyond it is refused with HTTP 429, `Retry-After` and a JSON-RPC error naming this limit, so that one client cannot take all MAX_MCP_SESSIONS.',
+  })
+  @ToNumber()
+  @IsInt()
+  @Min(1)
+  MAX_MCP_SESSIONS_PER_CLIENT = 100;
 
   @EnvDoc({ group: 'MCP', description: 'Most messages in one JSON-RPC batch sent to `POST /rpc`; a larger batch is refused with -32600.' })
   @ToNumber()

@@ -207,7 +207,7 @@ describe('bad input never causes a 5xx or a partial write', () => {
 
   it('refuses bodies nested deeper than MAX_JSON_DEPTH and bodies over MAX_REQUEST_BODY_BYTES, changing nothing', async () => {
     await unchangedExcept(async () => {
-      for (const path of [...ENTITIES, '/rpc', '/mcp']) {
+      for (const path of [...ENTITIES, '/rpc', '/mcp', '/message?session_id=x']) {
         tried += 2;
         const tooDeep = await request(gw.url).post(path).send(deep(80) as object);
         expect([path, tooDeep.status]).toEqual([path, 400]);

@@ -73,7 +73,7 @@ describe('deployment artifacts', () => {
       for (const key of [...Object.keys(config.data!), ...Object.keys(secret.stringData!)]) expect([key, KNOWN_ENV.has(key)]).toEqual([key, true]);
       expect(Object.keys(config.data!)).not.toEqual(expect.arrayContaining(['JWT_SECRET_KEY']));
       expect(Object.keys(secret.stringData!).sort()).toEqual(['AUTH_ENCRYPTION_SECRET', 'BASIC_AUTH_PASSWORD', 'DATABASE_URL', 'JWT_SECRET_KEY', 'REDIS_URL']);
-      expect(config.data).toMatchObject({ HOST: '0.0.0.0', PORT: '4444', ENVIRONMENT: 'production', CACHE_TYPE: 'redis' });
+      expect(config.data).toMatchObject({ HOST: '0.0.0.0', PORT: '4444', ENVIRONMENT: 'production', CACHE_TYPE: 'redis', TRUST_PROXY: 'loopback,uniquelocal' });
       // Config changes roll the pods.
       expect(deployment.spec!.template.metadata.annotations).toHaveProperty('checksum/config');
     });

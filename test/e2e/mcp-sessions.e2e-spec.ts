@@ -155,6 +155,51 @@ describe('MCP sessions: MAX_MCP_SESSIONS', () => {
   });
 });
 
+describe('MCP sessions: MAX_MCP_SESSIONS_PER_CLIENT', () => {
+  const SECRET = 'per-client-sessions-secret-long-enough-for-production';
+  let gw: TestGateway;
+  let tokens: TokenService;
+
+  beforeAll(async () => {
+    gw = await startGateway({ MAX_MCP_SESSIONS: '50', MAX_MCP_SESSIONS_PER_CLIENT: '2', JWT_SECRET_KEY: SECRET });
+    tokens = new TokenService(loadConfig({ JWT_SECRET_KEY: SECRET }));
+  });
+  afterAll(() => gw.close());
+
+  it('refuses a client its 3rd session on any transport with 429, Retry-After and the limit named; other clients go on', async () => {
+    const alice = { authorization: `Bearer ${(await tokens.sign({ subject: 'alice', expiresInMinutes: 5 })).token}` };
+    const bob = { authorization: `Bearer ${(await tokens.sign({ subject: 'bob', expiresInMinutes: 5 })).token}` };
+    const first = await initialize(gw.url, '/mcp', alice);
+    const sse = await openLegacySse(gw.url, alice);
+    try {
+      const refused = await request(gw.url).post('/mcp').set('accept', ACCEPT).set(alice).send(INIT).expect(429);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.body).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32000, message: expect.stringMatching(/^Too many MCP sessions for this client \(MAX_MCP_SESSIONS_PER_CLIENT=2\)/) } });
+      const sseRefused = await fetch(`${gw.url}/sse`, { headers: alice });
+      expect(sseRefused.status).toBe(429);
+      expect(((await sseRefused.json()) as { error: { message: string } }).error.message).toMatch(/MAX_MCP_SESSIONS_PER_CLIENT=2/);
+      const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`, 'mcp', { headers: alice });
+      const upgrade = await new Promise<{ status: number; retryAfter?: string }>((resolve) =>
+        ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string })),
+      );
+      expect(upgrade).toEqual({ status: 429, retryAfter: '5' });
+
+      // Another principal, and anonymous clients told apart by address, have their own allowance.
+      const bobs = [await initialize(gw.url, '/mcp', bob), await initialize(gw.url, '/mcp', bob)];
+      expect(bobs.every(Boolean)).toBe(true);
+      await request(gw.url).post('/mcp').set('accept', ACCEPT).set(bob).send(INIT).expect(429);
+      for (const ip of ['10.30.0.1', '10.30.0.1', '10.30.0.2']) await initialize(gw.url, '/mcp', { 'x-forwarded-for': ip });
+      await request(gw.url).post('/mcp').set('accept', ACCEPT).set('x-forwarded-for', '10.30.0.1').send(INIT).expect(429);
+      // The sessions alice has keep working.
+      expect(await ping(gw.url, first, '/mcp', alice)).toBe(200);
+    } finally {
+      sse.abort.abort();
+    }
+    // Closing one frees its place.
+    await until(async () => (await request(gw.url).post('/mcp').set('accept', ACCEPT).set(alice).send(INIT)).status === 200, 5000, 100);
+  });
+});
+
 describe('MCP sessions belong to the principal that opened them', () => {
   const SECRET = 'sessions-test-secret-that-is-long-enough-for-production';
   let gw: TestGateway;

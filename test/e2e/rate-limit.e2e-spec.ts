@@ -70,13 +70,19 @@ describe('rate limits', () => {
       expect((await scrape(gw.url)).value('rate_limit_rejections_total', { limit: 'tool_calls' })).toBe(4);
     });
 
-    it('sends a -32029 JSON-RPC error on WebSocket, where no HTTP status can carry it', async () => {
-      const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`, 'mcp');
-      await new Promise((r) => ws.once('open', r));
-      const reply = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
-      ws.send(JSON.stringify(call(8)));
-      expect(JSON.parse(await reply)).toMatchObject({ id: 8, error: { code: -32029, data: { limit: 3 } } });
-      ws.close();
+    it('sends a -32029 JSON-RPC error on WebSocket, where no HTTP status can carry it; a forwarded client has its own budget', async () => {
+      const callOver = async (headers: Record<string, string>, id: number) => {
+        const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/ws`, 'mcp', { headers });
+        await new Promise((r) => ws.once('open', r));
+        const reply = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+        ws.send(JSON.stringify(call(id)));
+        const answer = JSON.parse(await reply);
+        ws.close();
+        return answer;
+      };
+      expect(await callOver({}, 8)).toMatchObject({ id: 8, error: { code: -32029, data: { limit: 3 } } });
+      // Behind the trusted (loopback) proxy, the client is the forwarded address: its budget is untouched.
+      expect(await callOver({ 'X-Forwarded-For': '10.6.0.1' }, 9)).toMatchObject({ id: 9, result: { content: expect.any(Array) } });
     });
   });
 
@@ -111,9 +117,9 @@ describe('rate limits', () => {
 
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
-    it('API and /mcp: after 3 failures on any routes, every attempt from that address is refused with 429 and Retry-After, right or wrong', async () => {
+    it('API and /mcp: after 3 wrong passwords on any routes, every password from that address is refused with 429 and Retry-After, right or wrong', async () => {
       await request(gw.url).get('/tools').set(from('10.1.0.1')).auth('ops', 'wrong').expect(401);
-      await request(gw.url).get('/resources').set(from('10.1.0.1')).set('authorization', 'Bearer not-a-jwt').expect(401);
+      await request(gw.url).get('/resources').set(from('10.1.0.1')).auth('ops', 'also wrong').expect(401);
       await request(gw.url).post('/rpc').set(from('10.1.0.1')).auth('root', PASSWORD).send({ jsonrpc: '2.0', id: 1, method: 'ping' }).expect(401);
 
       const locked = await request(gw.url).get('/tools').set(from('10.1.0.1')).auth('ops', PASSWORD).expect(429);
@@ -157,8 +163,9 @@ describe('rate limits', () => {
 
     it('WebSocket upgrades: failures count, and share the budget with HTTP requests from the same address', async () => {
       const basic = { Authorization: `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}` };
+      const wrong = { Authorization: `Basic ${Buffer.from('ops:guess').toString('base64')}` };
       expect((await wsUpgrade(gw.url, basic)).status).toBe(101);
-      for (let i = 0; i < 3; i++) expect((await wsUpgrade(gw.url, { Authorization: 'Bearer forged' })).status).toBe(401);
+      for (let i = 0; i < 3; i++) expect((await wsUpgrade(gw.url, wrong)).status).toBe(401);
       const locked = await wsUpgrade(gw.url, basic);
       expect(locked.status).toBe(429);
       expect(Number(locked.retryAfter)).toBeGreaterThan(0);
@@ -166,6 +173,54 @@ describe('rate limits', () => {
       // The same address over HTTP (no X-Forwarded-For: the WebSocket client's own address) is locked too.
       const http = await request(gw.url).get('/tools').auth('ops', PASSWORD).expect(429);
       expect(Number(http.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
+    it('WebSocket upgrades through the trusted proxy count against the forwarded address, as HTTP requests do', async () => {
+      const basic = { Authorization: `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}` };
+      const wrong = { Authorization: `Basic ${Buffer.from('ops:guess').toString('base64')}` };
+      for (let i = 0; i < 3; i++) expect((await wsUpgrade(gw.url, { ...wrong, ...from('10.5.0.1') })).status).toBe(401);
+      expect((await wsUpgrade(gw.url, { ...basic, ...from('10.5.0.1') })).status).toBe(429);
+      expect((await wsUpgrade(gw.url, { ...basic, ...from('10.5.0.2') })).status).toBe(101);
+      await request(gw.url).get('/tools').set(from('10.5.0.1')).auth('ops', PASSWORD).expect(429);
+      await request(gw.url).get('/tools').set(from('10.5.0.2')).auth('ops', PASSWORD).expect(200);
+    });
+
+    it('two clients behind the trusted proxy: one guessing passwords does not lock out the other', async () => {
+      for (let i = 0; i < 5; i++) await request(gw.url).get('/tools').set(from('10.2.0.1')).auth('ops', `guess ${i}`);
+      await request(gw.url).get('/tools').set(from('10.2.0.1')).auth('ops', PASSWORD).expect(429);
+      for (let i = 0; i < 5; i++) await request(gw.url).get('/tools').set(from('10.2.0.2')).auth('ops', PASSWORD).expect(200);
+      // A chain of proxies: the client is the nearest untrusted address, whatever a client wrote before it.
+      await request(gw.url).get('/tools').set(from('10.2.0.1, 10.2.0.2')).auth('ops', PASSWORD).expect(200);
+      await request(gw.url).get('/tools').set(from('10.2.0.2, 10.2.0.1')).auth('ops', PASSWORD).expect(429);
+    });
+
+    it('never locks out for bad tokens: invalid, expired or forged JWTs are a plain 401, over HTTP and WebSocket', async () => {
+      const expired = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', iat: 1, exp: 2, jti: 'j' })).toString('base64url')}.c2ln`;
+      for (const token of ['not-a-jwt', expired, 'a.b.c', 'forged'.repeat(3)]) {
+        for (let i = 0; i < 3; i++) {
+          const res = await request(gw.url).get('/tools').set(from('10.7.0.1')).set('authorization', `Bearer ${token}`).expect(401);
+          expect(res.headers['www-authenticate']).toBe('Bearer realm="mcp-gateway"');
+          expect((await wsUpgrade(gw.url, { Authorization: `Bearer ${token}`, ...from('10.7.0.1') })).status).toBe(401);
+        }
+      }
+      await request(gw.url).get('/tools').set(from('10.7.0.1')).auth('ops', PASSWORD).expect(200);
+      expect((await wsUpgrade(gw.url, { Authorization: `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}`, ...from('10.7.0.1') })).status).toBe(101);
+    });
+  });
+
+  describe('failed authentication behind an untrusted proxy (TRUST_PROXY excludes loopback)', () => {
+    const PASSWORD = 'correct horse battery staple';
+    let gw: TestGateway;
+    beforeAll(async () => {
+      gw = await startGateway({ AUTH_REQUIRED: 'true', BASIC_AUTH_USER: 'ops', BASIC_AUTH_PASSWORD: PASSWORD, AUTH_FAILURES_PER_MINUTE: '3', TRUST_PROXY: '10.0.0.0/8' });
+    });
+    afterAll(() => gw.close());
+
+    it('ignores X-Forwarded-For from a client that is not a trusted proxy: every guess counts against its own address', async () => {
+      for (let i = 0; i < 3; i++) await request(gw.url).get('/tools').set('x-forwarded-for', `10.8.0.${i}`).auth('ops', 'guess').expect(401);
+      const locked = await request(gw.url).get('/tools').set('x-forwarded-for', '10.8.0.99').auth('ops', PASSWORD).expect(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await wsUpgrade(gw.url, { Authorization: `Basic ${Buffer.from(`ops:${PASSWORD}`).toString('base64')}`, 'X-Forwarded-For': '10.8.0.100' })).status).toBe(429);
     });
   });
 

@@ -59,6 +59,22 @@ export function toErrorBody(exception: unknown): { status: number; body: ErrorBo
   };
 }
 
+/**
+ * Seconds a refused client should wait, for `Retry-After`: the `details.retryAfter` of a rate-limit error (tool
+ * calls, failed sign-ins...), else undefined.
+ */
+export function retryAfterOf(exception: unknown): number | undefined {
+  if (!(exception instanceof DomainError) || exception.code !== ErrorCode.RateLimited) return undefined;
+  const wait = exception.details?.retryAfter;
+  return typeof wait === 'number' && Number.isFinite(wait) && wait >= 0 ? Math.ceil(wait) : undefined;
+}
+
+/** Sets `Retry-After` on a response answering a rate-limit error that says how long to wait. */
+export function setRetryAfter(res: Pick<Response, 'setHeader'>, exception: unknown): void {
+  const wait = retryAfterOf(exception);
+  if (wait !== undefined) res.setHeader('Retry-After', String(wait));
+}
+
 /** Error codes for framework exceptions (unknown route, body-parser failures, guards). */
 const STATUS_CODE: Record<number, ErrorCode> = Object.fromEntries(
   Object.entries(DOMAIN_ERROR_STATUS)
@@ -98,6 +114,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    setRetryAfter(res, exception);
     res.status(status).json(body);
   }
 }

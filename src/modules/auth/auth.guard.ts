@@ -4,7 +4,6 @@ import type { Request, Response } from 'express';
 import { RequestContext } from '../../common/context/request-context';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
-import { AuthLockoutError } from '../rate-limit/auth-failure-limiter.service';
 import { Authenticator } from './authenticator.service';
 import type { Principal } from './principal';
 import { IS_PUBLIC, type PublicWhen } from './public.decorator';
@@ -59,10 +58,9 @@ export class AuthGuard implements CanActivate, OnApplicationBootstrap {
     return true;
   }
 
+  /** A 401 carries the challenge; a lockout (429) does not: the exception filter gives it its Retry-After. */
   private challenge(context: ExecutionContext, err: DomainError): DomainError {
-    const res = context.switchToHttp().getResponse<Response>();
-    if (err instanceof AuthLockoutError) res.setHeader('Retry-After', String(err.retryAfter));
-    else res.setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
+    if (err.code === ErrorCode.Unauthorized) context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="mcp-gateway"');
     return err;
   }
 }

@@ -30,8 +30,10 @@ function cookie(headers: IncomingHttpHeaders, name: string): string | undefined 
  * BASIC_AUTH_USER/PASSWORD, or the admin UI's session cookie. Null when no credentials were sent; a 401 naming
  * the problem when they are wrong (bad password, expired, tampered, revoked, wrong algorithm...).
  *
- * Given the client's address, failures count against AUTH_FAILURES_PER_MINUTE, and past it every attempt from
- * that address is refused with a 429 (AuthLockoutError) before its credentials are even looked at.
+ * Given the client's address, wrong passwords count against AUTH_FAILURES_PER_MINUTE, and past it every password
+ * from that address is refused with a 429 (AuthLockoutError) before it is even looked at. Tokens are not counted:
+ * an HS256 signature cannot be guessed, and a client retrying an expired token must not lock out its neighbours
+ * (behind a proxy that TRUST_PROXY does not name, every client shares the proxy's address).
  */
 @Injectable()
 export class Authenticator {
@@ -42,27 +44,26 @@ export class Authenticator {
     private readonly failures: AuthFailureLimiter,
   ) {}
 
-  /** The principal the headers' credentials prove; `client` (IP address) is charged for a failure. */
+  /** The principal the headers' credentials prove; `client` (IP address) is charged for a wrong password. */
   async authenticate(headers: IncomingHttpHeaders, client?: string): Promise<Principal | null> {
     const header = headers.authorization;
     if (header) {
       const [scheme, ...rest] = header.trim().split(/\s+/);
       const value = rest.join(' ');
-      return this.attempt(client, () => {
-        if (/^bearer$/i.test(scheme)) return this.fromJwt(value);
-        if (/^basic$/i.test(scheme)) return this.fromBasic(value);
-        throw new DomainError(ErrorCode.Unauthorized, `Unsupported authorization scheme '${scheme}' (use Bearer or Basic)`);
-      });
+      if (/^bearer$/i.test(scheme)) return this.fromJwt(value);
+      if (/^basic$/i.test(scheme)) return this.passwordAttempt(client, () => this.fromBasic(value));
+      throw new DomainError(ErrorCode.Unauthorized, `Unsupported authorization scheme '${scheme}' (use Bearer or Basic)`);
     }
     const session = cookie(headers, SESSION_COOKIE);
-    return session ? this.attempt(client, () => this.fromJwt(session)) : null;
+    return session ? this.fromJwt(session) : null;
   }
 
   /**
-   * Runs a credential check for `client`: refused (AuthLockoutError, 429) while the address is locked out, and a
-   * 401 from `check` counts as a failure. Without a client address, just runs the check.
+   * Checks a password for `client`: refused (AuthLockoutError, 429) while the address is locked out, and a 401 from
+   * `check` counts as a failure. Only the Redis (or memory) counter read is added to the check, and only here: a
+   * request with a token never reaches it. Without a client address, just runs the check.
    */
-  async attempt<T>(client: string | undefined, check: () => T | Promise<T>): Promise<T> {
+  async passwordAttempt<T>(client: string | undefined, check: () => T | Promise<T>): Promise<T> {
     if (client) await this.failures.assertNotLocked(client);
     try {
       return await check();

@@ -18,10 +18,11 @@ export class AuthLockoutError extends DomainError {
 }
 
 /**
- * AUTH_FAILURES_PER_MINUTE per client IP address: failed authentication attempts are counted in the throttler
- * storage (memory, or Redis shared by every replica when REDIS_URL is set). After N failures in a minute, every
- * attempt from that address, right or wrong, is refused until the window ends; refusing right ones too is what
- * stops a password being guessed at full speed. Like the other limits, it fails open while Redis is unreachable.
+ * AUTH_FAILURES_PER_MINUTE per client IP address (as TRUST_PROXY reveals it): wrong passwords are counted in the
+ * throttler storage (memory, or Redis shared by every replica when REDIS_URL is set). After N failures in a minute,
+ * every password from that address, right or wrong, is refused until the window ends; refusing right ones too is
+ * what stops a password being guessed at full speed. Tokens never come here (see Authenticator). Like the other
+ * limits, it fails open while Redis is unreachable.
  */
 @Injectable()
 export class AuthFailureLimiter {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
 import { GatewayMetrics } from '../../observability/metrics/gateway-metrics.service';
+import { clientKey } from './client-key';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -11,6 +12,11 @@ export interface LimitDecision {
 }
 
 const WINDOW_MS = 60_000;
+
+/** What a client over MAX_TOOL_CALLS_PER_MINUTE is told, on every transport and in the admin UI. */
+export function rateLimitMessage(decision: LimitDecision): string {
+  return `Rate limit exceeded: ${decision.limit} tool calls per minute; retry after ${decision.retryAfter} s`;
+}
 
 /** JSON-RPC requests in a payload that invoke a tool (`tools/call`, or a non-MCP method on /rpc: a tool name). */
 export function countToolCalls(payload: unknown, bareToolMethods = false): number {
@@ -37,6 +43,11 @@ export class ToolCallLimiter {
     private readonly config: AppConfig,
     private readonly metrics: GatewayMetrics,
   ) {}
+
+  /** Charges `calls` tool calls to the client `subject` (a token's), else to its address `ip` (see clientKey). */
+  consumeFor(subject: string | undefined, ip: string | undefined, calls = 1): Promise<LimitDecision> {
+    return this.consume(clientKey(subject, ip), calls);
+  }
 
   async consume(client: string, calls = 1): Promise<LimitDecision> {
     const limit = this.config.rateLimit.toolCallsPerMinute;

@@ -16,32 +16,39 @@ export function errorResponse(id: string | number | null, code: number, message:
 }
 
 /** Answers an HTTP request with a JSON-RPC error (or just ends the response when a stream already started). */
-export function sendJsonRpcError(res: Response, status: number, code: number, message: string, options: { id?: string | number | null; headers?: Record<string, string> } = {}): void {
+export function sendJsonRpcError(
+  res: Response,
+  status: number,
+  code: number,
+  message: string,
+  options: { id?: string | number | null; headers?: Record<string, string>; data?: unknown } = {},
+): void {
   if (res.headersSent) return void res.end();
   for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
-  res.status(status).json(errorResponse(options.id ?? null, code, message));
+  res.status(status).json(errorResponse(options.id ?? null, code, message, options.data));
 }
 
 export type ParsedMessage = { ok: true; message: JSONRPCMessage } | { ok: false; error: JSONRPCErrorResponse };
 
 /**
- * Validates one JSON-RPC message received by a transport (a WebSocket frame's text, or a POSTed body already parsed):
- * well-formed JSON (-32700), nesting at most `maxDepth` and no NUL characters (-32600, as HTTP bodies get from
- * the input limits), and a JSON-RPC 2.0 message (-32600).
+ * Validates one JSON-RPC message received as text (a WebSocket frame, which no HTTP middleware saw): well-formed JSON
+ * (-32700), nesting at most `maxDepth` and no NUL characters (-32600, the limits HTTP bodies get from the input
+ * limits middleware), and a JSON-RPC 2.0 message (-32600).
  */
-export function parseJsonRpc(input: { text: string } | { value: unknown }, maxDepth: number): ParsedMessage {
+export function parseJsonRpc(text: string, maxDepth: number): ParsedMessage {
   let value: unknown;
-  if ('text' in input) {
-    try {
-      value = JSON.parse(input.text);
-    } catch (err) {
-      return { ok: false, error: errorResponse(null, ErrorCode.ParseError, `Parse error: ${(err as Error).message}`) };
-    }
-  } else {
-    value = input.value;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: errorResponse(null, ErrorCode.ParseError, `Parse error: ${(err as Error).message}`) };
   }
   const problem = jsonProblem(value, maxDepth);
   if (problem) return { ok: false, error: errorResponse(idOf(value), ErrorCode.InvalidRequest, `Invalid Request: ${problem}`) };
+  return toJsonRpcMessage(value);
+}
+
+/** Validates a POSTed body, which the input limits middleware already checked (depth, NUL): a JSON-RPC 2.0 message (-32600). */
+export function toJsonRpcMessage(value: unknown): ParsedMessage {
   const parsed = JSONRPCMessageSchema.safeParse(value);
   if (!parsed.success) return { ok: false, error: errorResponse(idOf(value), ErrorCode.InvalidRequest, 'Invalid Request') };
   return { ok: true, message: parsed.data };

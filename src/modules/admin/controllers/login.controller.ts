@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorCode } from '../../../common/errors/domain-error';
+import { setRetryAfter } from '../../../common/filters/http-exception.filter';
 import { AppConfig } from '../../../config/app-config';
 import { Authenticator } from '../../auth/authenticator.service';
-import { AuthLockoutError } from '../../rate-limit/auth-failure-limiter.service';
 import { Public } from '../../auth/public.decorator';
 import { AdminExceptionFilter } from '../web/admin-exception.filter';
 import { AdminSession, CSRF_FIELD } from '../web/admin-session.service';
@@ -43,16 +43,17 @@ export class LoginController {
     const token = one(body.token).trim();
     try {
       if (token) {
-        const principal = await this.authenticator.attempt(req.ip, () => this.authenticator.fromJwt(token));
+        const principal = await this.authenticator.fromJwt(token);
         this.session.adopt(res, req, token, principal.expiresAt);
       } else {
-        const principal = await this.authenticator.attempt(req.ip, () => this.authenticator.fromBasic(Buffer.from(`${username}:${one(body.password)}`).toString('base64')));
+        const principal = await this.authenticator.passwordAttempt(req.ip, () => this.authenticator.fromBasic(Buffer.from(`${username}:${one(body.password)}`).toString('base64')));
         await this.session.start(res, req, principal.subject);
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      if (err instanceof AuthLockoutError) res.setHeader('Retry-After', String(err.retryAfter));
-      return this.show(req, res, err instanceof AuthLockoutError ? 429 : 401, { next, username, error: token || err instanceof AuthLockoutError ? err.message : 'Invalid user name or password' });
+      const locked = err.code === ErrorCode.RateLimited; // too many wrong passwords from this address
+      setRetryAfter(res, err);
+      return this.show(req, res, locked ? 429 : 401, { next, username, error: token || locked ? err.message : 'Invalid user name or password' });
     }
     res.redirect(303, next);
   }

@@ -11,13 +11,12 @@ import { UpdateToolDto } from '../../tools/dto/update-tool.dto';
 import { REST_METHODS, type Tool } from '../../tools/tool.model';
 import { ToolsService } from '../../tools/tools.service';
 import { GatewaysService } from '../../federation/gateways.service';
-import { ToolCallLimiter } from '../../rate-limit/tool-call-limiter.service';
+import { rateLimitMessage, ToolCallLimiter } from '../../rate-limit/tool-call-limiter.service';
 import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
 import { afterDelete, afterToggle, primaryPeers, renderForm, renderList } from '../presenters/catalog-pages';
 import { AdminListQuery, type ListSpec, statusBadge, tagsCell } from '../presenters/list.presenter';
 import { loadEntityMetrics } from '../presenters/metrics';
 import { argumentFields, coerceArguments } from '../presenters/schema-form';
-import { clientKey } from '../../rate-limit/client-key';
 import { AdminController, fragment, pageModel, redirect, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
 import { AUTH_ERROR_FIELDS, authErrors, authFieldSpecs, authFromForm } from '../presenters/auth-fields';
@@ -254,10 +253,10 @@ export class AdminToolsController {
       return fragment(res, 'tool-result', { error: Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join('; ') });
     }
     // A call from the UI counts against MAX_TOOL_CALLS_PER_MINUTE like one through any transport.
-    const decision = await this.limiter.consume(clientKey(req.adminUser?.subject, req.ip), 1);
+    const decision = await this.limiter.consumeFor(req.adminUser?.subject, req.ip);
     if (!decision.allowed) {
       res.setHeader('Retry-After', String(decision.retryAfter));
-      return fragment(res, 'tool-result', { error: `Rate limit exceeded: ${decision.limit} tool calls per minute; retry after ${decision.retryAfter} s` }, 429);
+      return fragment(res, 'tool-result', { error: rateLimitMessage(decision) }, 429);
     }
     const started = Date.now();
     try {

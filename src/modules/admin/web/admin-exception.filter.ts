@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { toErrorBody } from '../../../common/filters/http-exception.filter';
+import { setRetryAfter, toErrorBody } from '../../../common/filters/http-exception.filter';
 import { AdminLoginRequired } from './admin.guard';
 
 /**
@@ -31,6 +31,7 @@ export class AdminExceptionFilter implements ExceptionFilter {
     const { status, body, unexpected } = toErrorBody(exception);
     if (unexpected) this.logger.error(`errorId=${body.errorId} ${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
     const fragment = !!req.headers['hx-request'];
+    setRetryAfter(res, exception);
     if (fragment) {
       // Whatever element the request targeted (a table row, a result area...), the error goes to the page's flash
       // area: swapped into a row it would break the table's markup.

@@ -5,13 +5,14 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
 import type { AuthenticatedRequest } from '../../auth/auth.guard';
+import { clientKey } from '../../rate-limit/client-key';
 import { idOf, SESSION_NOT_FOUND, sendJsonRpcError } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
-import { InMemoryEventStore } from '../sessions/in-memory-event-store';
+import { EventStoreBudget, InMemoryEventStore } from '../sessions/in-memory-event-store';
 import type { McpSession } from '../sessions/mcp-session';
-import { McpSessionManager, SESSIONS_FULL_RETRY_AFTER } from '../sessions/session-manager.service';
+import { McpSessionManager } from '../sessions/session-manager.service';
 import { SessionRouter } from '../sessions/session-router.service';
 import { ToolCallGate } from './tool-call-gate';
 
@@ -27,6 +28,8 @@ interface HttpSession extends McpSession {
 @Injectable()
 export class StreamableHttpService {
   private readonly logger = new Logger('StreamableHttp');
+  /** Replay buffers of all this replica's sessions share one byte budget (EVENT_STORE_BUDGET_BYTES). */
+  private readonly eventBudget = new EventStoreBudget();
 
   constructor(
     private readonly sessions: McpSessionManager,
@@ -61,35 +64,39 @@ export class StreamableHttpService {
     return session.transport.handleRequest(req, res, req.body);
   }
 
-  /** `initialize` without a session: a new stateful session, unless this replica holds MAX_MCP_SESSIONS already. */
+  /** `initialize` without a session: a new stateful session, within MAX_MCP_SESSIONS and MAX_MCP_SESSIONS_PER_CLIENT. */
   private async open(req: AuthenticatedRequest, res: Response, scope: McpScope): Promise<void> {
-    const release = this.sessions.reserve();
-    if (!release) {
-      return sendJsonRpcError(res, 503, -32000, this.sessions.fullMessage(), { id: idOf(req.body), headers: { 'Retry-After': String(SESSIONS_FULL_RETRY_AFTER) } });
-    }
+    const client = clientKey(req.user?.subject, req.ip);
+    const { release, refusal } = this.sessions.reserve(client);
+    if (refusal) return sendJsonRpcError(res, refusal.status, -32000, refusal.message, { id: idOf(req.body), headers: { 'Retry-After': String(refusal.retryAfter) } });
     const state: SessionState = { kind: 'streamable-http', scope, subscriptions: new Set(), actor: req.user?.subject };
     const server = this.factory.create(state);
+    const eventStore = new InMemoryEventStore({}, this.eventBudget);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      eventStore: new InMemoryEventStore(),
+      eventStore,
       retryInterval: 5000,
       keepAliveMs: this.config.mcp.sseKeepAliveMs,
       // The SDK awaits this before answering initialize: the session is routable before the client knows its id.
       onsessioninitialized: async (id) => {
         state.id = id;
-        const session: HttpSession = { id, state, server, transport, lastActivity: Date.now(), close: () => server.close() };
+        const session: HttpSession = { id, state, server, transport, client, lastActivity: Date.now(), close: () => server.close() };
         await this.sessions.add(session);
         release();
       },
       onsessionclosed: (id) => this.sessions.remove(id),
     });
-    transport.onclose = () => state.id && this.sessions.remove(state.id);
+    transport.onclose = () => {
+      eventStore.dispose();
+      if (state.id) this.sessions.remove(state.id);
+    };
     transport.onerror = (err) => this.logger.debug(`session ${state.id ?? '(new)'}: ${err.message}`);
     try {
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } finally {
       release();
+      if (!state.id) eventStore.dispose(); // initialize failed: no session will use it
     }
   }
 

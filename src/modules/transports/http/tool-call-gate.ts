@@ -1,21 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import type { JSONRPCErrorResponse } from '@modelcontextprotocol/sdk/types.js';
 import type { Response } from 'express';
 import type { AuthenticatedRequest } from '../../auth/auth.guard';
-import { clientKey } from '../../rate-limit/client-key';
-import { countToolCalls, type LimitDecision, ToolCallLimiter } from '../../rate-limit/tool-call-limiter.service';
+import { countToolCalls, type LimitDecision, rateLimitMessage, ToolCallLimiter } from '../../rate-limit/tool-call-limiter.service';
+import { errorResponse, idOf, sendJsonRpcError } from '../json-rpc';
 
 export const RATE_LIMITED = -32029;
 
-export function rateLimitError(decision: LimitDecision, id: unknown = null) {
-  return {
-    jsonrpc: '2.0' as const,
-    id: typeof id === 'string' || typeof id === 'number' ? id : null,
-    error: {
-      code: RATE_LIMITED,
-      message: `Rate limit exceeded: ${decision.limit} tool calls per minute; retry after ${decision.retryAfter} s`,
-      data: { retryAfter: decision.retryAfter, limit: decision.limit },
-    },
-  };
+/** The `data` of a -32029 error: how long to wait, and the limit. */
+const limitData = (decision: LimitDecision) => ({ retryAfter: decision.retryAfter, limit: decision.limit });
+
+/** The JSON-RPC error answering a message over MAX_TOOL_CALLS_PER_MINUTE. */
+export function rateLimitError(decision: LimitDecision, message: unknown = null): JSONRPCErrorResponse {
+  return errorResponse(idOf(message), RATE_LIMITED, rateLimitMessage(decision), limitData(decision));
 }
 
 /** Applies MAX_TOOL_CALLS_PER_MINUTE at the HTTP entry points of MCP, before a payload is dispatched. */
@@ -25,25 +22,19 @@ export class ToolCallGate {
 
   /** The decision for this payload's tool calls, charged to the request's client. */
   check(req: AuthenticatedRequest, payload: unknown, bareToolMethods = false): Promise<LimitDecision> {
-    return this.decide(req.user?.subject, req.ip, payload, bareToolMethods);
-  }
-
-  /** The decision for this payload's tool calls, charged to the client `subject` at `ip`. */
-  decide(subject: string | undefined, ip: string | undefined, payload: unknown, bareToolMethods = false): Promise<LimitDecision> {
-    return this.limiter.consume(clientKey(subject, ip), countToolCalls(payload, bareToolMethods));
+    return this.limiter.consumeFor(req.user?.subject, req.ip, countToolCalls(payload, bareToolMethods));
   }
 
   /** For transports without an HTTP response per message (WebSocket): the JSON-RPC error to answer, or null. */
-  async refusal(subject: string | undefined, ip: string | undefined, payload: unknown) {
-    const decision = await this.decide(subject, ip, payload);
-    return decision.allowed ? null : rateLimitError(decision, (payload as { id?: unknown } | null)?.id);
+  async refusal(subject: string | undefined, ip: string | undefined, payload: unknown): Promise<JSONRPCErrorResponse | null> {
+    const decision = await this.limiter.consumeFor(subject, ip, countToolCalls(payload));
+    return decision.allowed ? null : rateLimitError(decision, payload);
   }
 
-  /** Answers 429 with Retry-After and a JSON-RPC error; returns false. */
+  /** Answers 429 with Retry-After and a JSON-RPC error (with the id of a batch's first message); returns false. */
   refuse(res: Response, decision: LimitDecision, payload: unknown): false {
-    const first = (Array.isArray(payload) ? payload[0] : payload) as { id?: unknown } | undefined;
-    res.setHeader('Retry-After', String(decision.retryAfter));
-    res.status(429).json(rateLimitError(decision, first?.id));
+    const first = Array.isArray(payload) ? payload[0] : payload;
+    sendJsonRpcError(res, 429, RATE_LIMITED, rateLimitMessage(decision), { id: idOf(first), headers: { 'Retry-After': String(decision.retryAfter) }, data: limitData(decision) });
     return false;
   }
 

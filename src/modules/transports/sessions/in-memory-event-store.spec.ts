@@ -1,5 +1,5 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { InMemoryEventStore } from './in-memory-event-store';
+import { EventStoreBudget, InMemoryEventStore } from './in-memory-event-store';
 
 const msg = (n: number, pad = 0): JSONRPCMessage => ({ jsonrpc: '2.0', method: 'notifications/message', params: { n, text: 'x'.repeat(pad) } });
 const bytes = (m: JSONRPCMessage) => Buffer.byteLength(JSON.stringify(m));
@@ -84,5 +84,86 @@ describe('InMemoryEventStore', () => {
     expect(events).toBeLessThanOrEqual(40);
     expect(held).toBeLessThanOrEqual(20_000);
     expect(await replay(store, 's55_zzzzzzzz')).toEqual([495, 496, 497, 498, 499]);
+  });
+});
+
+describe('EventStoreBudget (replica-wide)', () => {
+  /** Messages of one size, whatever their number (below 1000). */
+  const fixed = (n: number) => msg(n, 1000 - String(n).length);
+  const one = bytes(fixed(0));
+
+  it('keeps all the stores of a replica within the budget, shedding the largest stores first, oldest streams first', async () => {
+    const budget = new EventStoreBudget(one * 10);
+    const big = new InMemoryEventStore({}, budget);
+    const small = new InMemoryEventStore({}, budget);
+    const bigFirst = await big.storeEvent('b0', fixed(0));
+    for (let s = 1; s < 6; s++) await big.storeEvent(`b${s}`, fixed(s));
+    for (let s = 0; s < 4; s++) await small.storeEvent(`s${s}`, fixed(100 + s));
+    expect(budget.used).toBe(one * 10);
+    expect([big.size.bytes, small.size.bytes]).toEqual([one * 6, one * 4]);
+
+    // Over the budget: the largest store gives up its oldest stream; the smaller one keeps everything.
+    await small.storeEvent('s4', fixed(104));
+    expect(budget.used).toBe(one * 10);
+    expect([big.size.streams, small.size.streams]).toEqual([5, 5]);
+    expect(await big.getStreamIdForEventId(bigFirst)).toBeUndefined();
+    expect(await big.getStreamIdForEventId('b1_00000002')).toBe('b1');
+
+    // The store that grows past the others sheds its own oldest stream.
+    await small.storeEvent('s5', fixed(105));
+    expect([big.size.streams, small.size.streams]).toEqual([5, 5]);
+    // A new session pushes the total over: of the two equally large stores, the older one sheds.
+    const third = new InMemoryEventStore({}, budget);
+    await third.storeEvent('t0', fixed(200));
+    expect([big.size.streams, small.size.streams, third.size.streams]).toEqual([4, 5, 1]);
+    expect(budget.used).toBe(one * 10);
+  });
+
+  it('never sheds a store\'s newest event: a store with one stream loses its oldest events, a store with one event nothing', async () => {
+    const budget = new EventStoreBudget(one * 3);
+    const single = new InMemoryEventStore({}, budget);
+    await single.storeEvent('only', msg(1, 5000)); // alone over the budget: kept
+    expect(single.size).toMatchObject({ events: 1 });
+    const other = new InMemoryEventStore({}, budget);
+    const ids = [];
+    for (let n = 0; n < 3; n++) ids.push(await other.storeEvent('stream', fixed(10 + n)));
+    expect(single.size.events).toBe(1);
+    expect(other.size).toMatchObject({ streams: 1, events: 1 });
+    expect(await replay(other, ids[1])).toEqual([12]);
+
+    // The stream last written to is kept even when it is the store's oldest (a long-lived GET stream).
+    const getStream = new InMemoryEventStore({}, new EventStoreBudget(one * 2));
+    await getStream.storeEvent('get', fixed(20));
+    await getStream.storeEvent('post', fixed(21));
+    await getStream.storeEvent('get', fixed(22));
+    expect(getStream.size).toMatchObject({ streams: 1, events: 2 });
+    expect(await getStream.getStreamIdForEventId('get_00000001')).toBe('get');
+  });
+
+  it('gives the bytes of a closed session back, and keeps nothing it is sent afterwards', async () => {
+    const budget = new EventStoreBudget(one * 100);
+    const store = new InMemoryEventStore({}, budget);
+    for (let n = 0; n < 5; n++) await store.storeEvent(`s${n}`, fixed(n));
+    const other = new InMemoryEventStore({}, budget);
+    await other.storeEvent('x', fixed(9));
+    expect(budget.used).toBe(one * 6);
+    store.dispose();
+    expect(budget.used).toBe(one);
+    expect(store.size).toEqual({ streams: 0, events: 0, bytes: 0 });
+    await store.storeEvent('late', fixed(10));
+    expect(budget.used).toBe(one);
+  });
+
+  it('accounts exactly across many stores and mixed writes', async () => {
+    const budget = new EventStoreBudget(50_000);
+    const stores = Array.from({ length: 7 }, () => new InMemoryEventStore({ maxBytes: 12_000, maxEvents: 30 }, budget));
+    for (let i = 0; i < 600; i++) {
+      const store = stores[(i * 5) % 7];
+      await store.storeEvent(`s${Math.floor(i / 11)}`, msg(i, (i * 53) % 1500));
+      expect(budget.used).toBe(stores.reduce((sum, s) => sum + s.size.bytes, 0));
+    }
+    expect(budget.used).toBeLessThanOrEqual(50_000);
+    stores.forEach((s) => s.dispose());
+    expect(budget.used).toBe(0);
   });
 });

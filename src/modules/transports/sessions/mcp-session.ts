@@ -6,6 +6,8 @@ export interface McpSession {
   readonly id: string;
   readonly state: SessionState;
   readonly server: Server;
+  /** Who the session counts against for MAX_MCP_SESSIONS_PER_CLIENT (`clientKey`: token subject, else IP address). */
+  readonly client?: string;
   /** Epoch ms of the last request, stream end or WebSocket pong; idle sessions are closed after MCP_SESSION_TTL. */
   lastActivity: number;
   /** Requests and streams of this session still open (a GET stream, an SSE response): while any is, it is not idle. */

@@ -122,20 +122,40 @@ describe('McpSessionManager', () => {
   it('caps sessions at MAX_MCP_SESSIONS, counting reservations of sessions being opened', async () => {
     const { manager } = setup({ MAX_MCP_SESSIONS: '2' });
     await manager.add(session('websocket'));
-    const release = manager.reserve();
-    expect(release).toEqual(expect.any(Function));
-    expect(manager.reserve()).toBeNull();
-    release!();
-    release!(); // idempotent
-    const second = manager.reserve();
-    expect(second).not.toBeNull();
-    const added = session('sse');
+    const first = manager.reserve('ip:10.0.0.1');
+    expect(first).toEqual({ release: expect.any(Function) });
+    expect(manager.reserve('ip:10.0.0.2')).toEqual({ refusal: { status: 503, retryAfter: 5, message: expect.stringMatching(/MAX_MCP_SESSIONS=2/) } });
+    first.release!();
+    first.release!(); // idempotent
+    const second = manager.reserve('ip:10.0.0.2');
+    expect(second.release).toEqual(expect.any(Function));
+    const added = { ...session('sse'), client: 'ip:10.0.0.2' };
     await manager.add(added);
-    second!();
-    expect(manager.reserve()).toBeNull();
-    expect(manager.fullMessage()).toMatch(/MAX_MCP_SESSIONS=2/);
+    second.release!();
+    expect(manager.reserve('ip:10.0.0.3').refusal?.status).toBe(503);
     manager.remove(added.id);
-    expect(manager.reserve()).not.toBeNull();
+    expect(manager.reserve('ip:10.0.0.3').release).toBeDefined();
+  });
+
+  it('caps the sessions of one client at MAX_MCP_SESSIONS_PER_CLIENT (429), others unaffected', async () => {
+    const { manager } = setup({ MAX_MCP_SESSIONS: '10', MAX_MCP_SESSIONS_PER_CLIENT: '2' });
+    const open = { ...session('streamable-http'), client: 'sub:alice' };
+    await manager.add(open);
+    const opening = manager.reserve('sub:alice'); // initialize in flight
+    expect(opening.release).toBeDefined();
+    expect(manager.reserve('sub:alice')).toEqual({ refusal: { status: 429, retryAfter: 5, message: expect.stringMatching(/^Too many MCP sessions for this client \(MAX_MCP_SESSIONS_PER_CLIENT=2\)/) } });
+    expect(manager.reserve('sub:bob').release).toBeDefined();
+    // A reservation that failed to open gives its place back; so does a closed session.
+    opening.release!();
+    const again = manager.reserve('sub:alice');
+    expect(again.release).toBeDefined();
+    const second = { ...session('websocket'), client: 'sub:alice' };
+    await manager.add(second);
+    again.release!();
+    expect(manager.reserve('sub:alice').refusal?.status).toBe(429);
+    manager.remove(open.id);
+    manager.remove(open.id); // removing twice counts once
+    expect(manager.reserve('sub:alice').release).toBeDefined();
   });
 
   it('sweeps: closes idle sessions, then confirms the live HTTP ones in the directory', async () => {

@@ -14,8 +14,18 @@ type ListKind = 'tools' | 'resources' | 'prompts';
 
 const NOTIFY_DEBOUNCE_MS = 50;
 
-/** Seconds a client refused for MAX_MCP_SESSIONS is asked to wait (`Retry-After`). */
+/** Seconds a client refused for MAX_MCP_SESSIONS or MAX_MCP_SESSIONS_PER_CLIENT is asked to wait (`Retry-After`). */
 export const SESSIONS_FULL_RETRY_AFTER = 5;
+
+/** Why a session cannot be opened: the HTTP status, a message naming the limit, and the seconds to wait. */
+export interface SessionRefusal {
+  status: 429 | 503;
+  message: string;
+  retryAfter: number;
+}
+
+/** Room for one more session (`release` once it is added or failed to open), or why there is none. */
+export type SessionSlot = { release: () => void; refusal?: undefined } | { refusal: SessionRefusal; release?: undefined };
 
 /** Session kinds recorded in the shared directory, so that any replica can route their HTTP requests. */
 const routable = (kind: TransportKind) => kind === 'streamable-http' || kind === 'sse';
@@ -34,7 +44,8 @@ interface Closable {
 }
 
 /**
- * The MCP sessions open on this replica. Closes idle ones, caps their number (MAX_MCP_SESSIONS), and pushes
+ * The MCP sessions open on this replica. Closes idle ones, caps their number (MAX_MCP_SESSIONS, and
+ * MAX_MCP_SESSIONS_PER_CLIENT for each client), and pushes
  * catalog changes to them: `notifications/{tools,resources,prompts}/list_changed` (debounced, so a bulk sync sends
  * one) and `notifications/resources/updated` to sessions subscribed to the changed URI.
  */
@@ -46,6 +57,8 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
   private flushTimer?: NodeJS.Timeout;
   /** Sessions being opened (initialize in flight), counted against the cap. */
   private reserved = 0;
+  /** Sessions open or being opened per client (`clientKey`), for MAX_MCP_SESSIONS_PER_CLIENT. */
+  private readonly perClient = new Map<string, number>();
 
   constructor(
     private readonly config: AppConfig,
@@ -65,23 +78,48 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Reserves room for one more session under MAX_MCP_SESSIONS: the release function (call it once the session is
-   * added or failed to open), or null when this replica is full.
+   * Reserves room for one more session of `client` (its `clientKey`) under MAX_MCP_SESSIONS_PER_CLIENT (429) and
+   * MAX_MCP_SESSIONS (503): the slot, whose `release` is called once the session is added or failed to open; or the
+   * refusal to answer.
    */
-  reserve(): (() => void) | null {
-    if (this.sessions.size + this.reserved >= this.config.mcp.maxSessions) return null;
+  reserve(client: string): SessionSlot {
+    const { maxSessions, maxSessionsPerClient } = this.config.mcp;
+    if ((this.perClient.get(client) ?? 0) >= maxSessionsPerClient) {
+      return {
+        refusal: {
+          status: 429,
+          message: `Too many MCP sessions for this client (MAX_MCP_SESSIONS_PER_CLIENT=${maxSessionsPerClient}); close sessions you no longer use or retry later`,
+          retryAfter: SESSIONS_FULL_RETRY_AFTER,
+        },
+      };
+    }
+    if (this.sessions.size + this.reserved >= maxSessions) {
+      return {
+        refusal: {
+          status: 503,
+          message: `Too many MCP sessions on this replica (MAX_MCP_SESSIONS=${maxSessions}); close idle sessions or retry later`,
+          retryAfter: SESSIONS_FULL_RETRY_AFTER,
+        },
+      };
+    }
     this.reserved += 1;
+    this.count(client, 1);
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.reserved -= 1;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.reserved -= 1;
+        this.count(client, -1);
+      },
     };
   }
 
-  /** The message answering a session that cannot be opened because this replica is full. */
-  fullMessage(): string {
-    return `Too many MCP sessions on this replica (MAX_MCP_SESSIONS=${this.config.mcp.maxSessions}); close idle sessions or retry later`;
+  private count(client: string | undefined, delta: number): void {
+    if (client === undefined) return;
+    const n = (this.perClient.get(client) ?? 0) + delta;
+    if (n > 0) this.perClient.set(client, n);
+    else this.perClient.delete(client);
   }
 
   /**
@@ -90,6 +128,7 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
    */
   async add(session: McpSession): Promise<void> {
     session.openStreams ??= 0;
+    if (!this.sessions.has(session.id)) this.count(session.client, 1);
     this.sessions.set(session.id, session);
     if (routable(session.state.kind)) await this.router.register(session.id, session.state.kind, session.state.scope.serverId);
   }
@@ -133,6 +172,7 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
+    this.count(session.client, -1);
     this.pending.delete(id);
     if (routable(session.state.kind)) void this.router.unregister(id);
     this.emitter.emit(MCP_SESSION_CLOSED, id);

@@ -36,6 +36,11 @@ export class SessionRouter implements OnApplicationShutdown {
     await this.replicas.close().catch(() => undefined);
   }
 
+  /** Whether this replica records its sessions in the directory: it has an address other replicas can use. */
+  writesDirectory(): boolean {
+    return !!this.replica.url();
+  }
+
   async register(id: string, kind: TransportKind, serverId?: string): Promise<void> {
     const self = this.replica.url();
     if (!self) return;
@@ -77,6 +82,9 @@ export class SessionRouter implements OnApplicationShutdown {
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    // This replica is a proxy too: the owner finds the client behind it when TRUST_PROXY covers the replicas.
+    const peer = req.socket?.remoteAddress;
+    if (peer) headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     let upstream: Dispatcher.ResponseData;

@@ -3,13 +3,14 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
 import type { AuthenticatedRequest } from '../../auth/auth.guard';
+import { clientKey } from '../../rate-limit/client-key';
 import { ToolCallGate } from '../http/tool-call-gate';
 import { SESSION_NOT_FOUND, sendJsonRpcError } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
 import type { McpSession } from '../sessions/mcp-session';
-import { McpSessionManager, SESSIONS_FULL_RETRY_AFTER } from '../sessions/session-manager.service';
+import { McpSessionManager } from '../sessions/session-manager.service';
 import { SessionRouter } from '../sessions/session-router.service';
 import { LegacySseTransport } from './legacy-sse.transport';
 
@@ -34,17 +35,17 @@ export class LegacySseService {
   async open(req: AuthenticatedRequest, res: Response, scope: McpScope): Promise<void> {
     const problem = await this.catalog.scopeProblem(scope);
     if (problem) return sendJsonRpcError(res, 404, SESSION_NOT_FOUND, problem);
-    const release = this.sessions.reserve();
-    if (!release) return sendJsonRpcError(res, 503, -32000, this.sessions.fullMessage(), { headers: { 'Retry-After': String(SESSIONS_FULL_RETRY_AFTER) } });
+    const client = clientKey(req.user?.subject, req.ip);
+    const { release, refusal } = this.sessions.reserve(client);
+    if (refusal) return sendJsonRpcError(res, refusal.status, -32000, refusal.message, { headers: { 'Retry-After': String(refusal.retryAfter) } });
     const id = randomUUID();
     const base = scope.serverId ? `/servers/${encodeURIComponent(scope.serverId)}/message` : '/message';
     const state: SessionState = { id, kind: 'sse', scope, subscriptions: new Set(), actor: req.user?.subject };
     const transport = new LegacySseTransport(id, res, `${base}?session_id=${id}`, this.config.mcp.sseKeepAliveMs, {
-      maxJsonDepth: this.config.server.maxJsonDepth,
       onOverflow: (bytes) => this.logger.warn(`session ${id}: the client left ${bytes} bytes unread on its SSE stream; closing it`),
     });
     const server = this.factory.create(state);
-    const session: SseSession = { id, state, server, transport, lastActivity: Date.now(), close: () => server.close() };
+    const session: SseSession = { id, state, server, transport, client, lastActivity: Date.now(), close: () => server.close() };
     transport.onclose = () => this.sessions.remove(id);
     try {
       await this.sessions.add(session); // before connect() sends the endpoint event carrying the id

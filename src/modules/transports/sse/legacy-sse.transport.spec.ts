@@ -48,13 +48,26 @@ describe('LegacySseTransport', () => {
     await expect(transport.send(big)).rejects.toThrow('SSE stream is closed');
   });
 
-  it('refuses invalid messages with the JSON-RPC error text, and applies the depth limit', async () => {
+  it('sends one message larger than the high-water mark, and gives up only if the client has not read it by the next one', async () => {
+    const { res } = response(0);
+    const overflow = jest.fn();
+    const transport = new LegacySseTransport('s1', res, '/message?session_id=s1', 0, { maxBufferedBytes: 5_000, onOverflow: overflow });
+    await transport.start();
+    await transport.send(big); // 10 kB, nothing unsent before it
+    expect(overflow).not.toHaveBeenCalled();
+    expect(res.destroyed).toBe(false);
+    await transport.send(big);
+    expect(overflow).toHaveBeenCalledTimes(1);
+    expect(res.destroyed).toBe(true);
+  });
+
+  it('refuses invalid messages with the JSON-RPC error text (depth and NUL characters are the input limits middleware\'s job)', async () => {
     const { res } = response();
-    const transport = new LegacySseTransport('s1', res, '/m', 0, { maxJsonDepth: 3 });
+    const transport = new LegacySseTransport('s1', res, '/m', 0);
     const received: JSONRPCMessage[] = [];
     transport.onmessage = (m) => void received.push(m);
     expect(() => transport.receive({ jsonrpc: '2.0', id: 1 })).toThrow('Invalid Request');
-    expect(() => transport.receive({ jsonrpc: '2.0', id: 1, method: 'x', params: { a: { b: { c: 1 } } } })).toThrow(/nests deeper than 3 levels/);
+    expect(() => transport.receive(undefined)).toThrow('Invalid Request');
     transport.receive({ jsonrpc: '2.0', id: 2, method: 'ping' });
     expect(received).toEqual([{ jsonrpc: '2.0', id: 2, method: 'ping' }]);
   });

@@ -1,14 +1,16 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerResponse } from 'node:http';
-import { parseJsonRpc } from '../json-rpc';
+import { toJsonRpcMessage } from '../json-rpc';
 
-/** Bytes a slow client may leave unread on its stream before the gateway gives up on it and closes the stream. */
-export const SSE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes a slow client may leave unread on its stream: when the next message is due with more than this still unsent,
+ * the gateway gives up on the client and closes the stream. (One message larger than this, up to
+ * MAX_TOOL_RESPONSE_BYTES, still goes out to a client that keeps reading.)
+ */
+export const SSE_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export interface LegacySseOptions {
-  /** Deepest JSON nesting accepted in a message (MAX_JSON_DEPTH). */
-  maxJsonDepth?: number;
   /** Unsent bytes past which the stream is closed (the client does not read it). */
   maxBufferedBytes?: number;
   /** Called when the stream is closed for a client that does not keep up. */
@@ -51,9 +53,12 @@ export class LegacySseTransport implements Transport {
     this.res.on('close', () => this.finish());
   }
 
-  /** A client message POSTed to the message endpoint. Throws, with the JSON-RPC error's message, on anything invalid. */
+  /**
+   * A client message POSTed to the message endpoint (its depth and characters already checked by the input limits
+   * middleware). Throws, with the JSON-RPC error's message, when it is not a JSON-RPC message.
+   */
   receive(body: unknown, extra?: MessageExtraInfo): void {
-    const parsed = parseJsonRpc({ value: body }, this.options.maxJsonDepth ?? 64);
+    const parsed = toJsonRpcMessage(body);
     if (!parsed.ok) throw new Error(parsed.error.error.message);
     this.onmessage?.(parsed.message, extra);
   }
@@ -70,17 +75,19 @@ export class LegacySseTransport implements Transport {
 
   /**
    * Writes to the stream unless it is closed. A client that stops reading makes the unsent bytes pile up in memory:
-   * past the high-water mark the stream is destroyed (the session ends; the client may open a new one).
+   * when more than the high-water mark is still unsent, the stream is destroyed instead (the session ends; the client
+   * may open a new one). Checked before writing, so what one stream holds stays under the mark plus one message.
    */
   private write(chunk: string): void {
     if (this.closed || this.res.destroyed) return;
-    this.res.write(chunk);
     const buffered = this.res.writableLength;
     if (buffered > (this.options.maxBufferedBytes ?? SSE_MAX_BUFFERED_BYTES)) {
       this.options.onOverflow?.(buffered);
       this.res.destroy();
       this.finish();
+      return;
     }
+    this.res.write(chunk);
   }
 
   private finish(): void {

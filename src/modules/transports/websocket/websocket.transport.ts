@@ -33,7 +33,7 @@ export class WebSocketServerTransport implements Transport {
 
   private async receive(text: string | null): Promise<void> {
     if (text === null) return this.reply(errorResponse(null, ErrorCode.ParseError, 'Parse error: binary frames are not supported'));
-    const parsed = parseJsonRpc({ text }, this.options.maxJsonDepth ?? 64);
+    const parsed = parseJsonRpc(text, this.options.maxJsonDepth ?? 64);
     if (!parsed.ok) return this.reply(parsed.error);
     const refusal = await this.options.admit?.(parsed.message);
     if (refusal) return this.reply(refusal);
