@@ -4,7 +4,7 @@ import { jsonSchemas } from '../../../common/json-schema';
 import { ExecutionRecorder } from '../../../observability/metrics/execution-recorder.service';
 import type { Tool } from '../tool.model';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { errorResult, isPlainObject, ToolExecutors } from './tool-executor';
+import { errorResult, excerpt, isPlainObject, ToolExecutors } from './tool-executor';
 
 /** The text of an `isError` result, for metrics and traces. */
 function errorText(result: ToolResult): string | undefined {
@@ -65,7 +65,7 @@ export function checkOutput(tool: Pick<Tool, 'name' | 'outputSchema' | 'gatewayI
   if (!tool.outputSchema || result.isError) return result;
   const value = result.structuredContent;
   if (value === undefined) return errorResult(`Tool ${tool.name} declares an outputSchema but its result has no structuredContent`);
-  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but its structuredContent is not a JSON object`);
+  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but its structuredContent is not a JSON object: ${excerpt(String(JSON.stringify(value)))}`);
   let problem: string | null;
   try {
     problem = jsonSchemas.validate(tool.outputSchema, value, `Tool '${tool.name}' outputSchema`);
