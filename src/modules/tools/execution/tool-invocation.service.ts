@@ -34,7 +34,14 @@ export class ToolInvocationService {
     const problem = jsonSchemas.check(tool.inputSchema, input, `Tool '${tool.name}' inputSchema`);
     // data: { field: 'arguments', path: '/limit' } (the JSON pointer of the first bad value; '' for the whole object).
     if (problem) throw new DomainError(ErrorCode.Validation, `arguments: ${problem.message}`, { field: 'arguments', path: problem.path });
-    const target = { kind: 'tool', id: tool.id, name: tool.name, server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local', serverId: ctx.serverId } as const;
+    const target = {
+      kind: 'tool',
+      id: tool.id,
+      name: tool.name,
+      server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local',
+      gatewayId: tool.gatewayId ?? undefined,
+      serverId: ctx.serverId,
+    } as const;
     return this.recorder.track(target, () => this.execute(tool, input, ctx), errorText);
   }
 
