@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { OnEvent } from '@nestjs/event-emitter';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../../common/events/catalog-events';
 import { AppConfig } from '../../../config/app-config';
-import { type ClusterMessage, ClusterRelay } from '../../../modules/cache/cluster-relay.service';
+import { type ClusterMessage, ClusterRelay } from '../../../common/redis/cluster-relay.service';
 import { BatchedFlush } from '../batched-flush';
 import { EntityMetricsRepository } from './entity-metrics.repository';
 import {
