@@ -181,7 +181,7 @@ export class EntityMetricsService implements OnModuleInit, OnApplicationBootstra
       const late = this.written.some((w) => w.at >= from - SKEW_MS && w.rows.some(([key, since]) => stale(key, since)));
       if (late) await this.repo.reset(kind, id);
     });
-    run.catch((err: Error) => this.logger.warn(`applying a metrics reset of another replica: ${err.message}`));
+    void run.catch((err: Error) => this.logger.warn(`applying a metrics reset of another replica: ${err.message}`));
     return run;
   }
 
