@@ -1,9 +1,24 @@
-import { credentialHeaders, credentialQuery, maskCredentials, mergeCredentials } from './credentials';
+import { credentialHeaders, credentialQuery, maskCredentials, mergeCredentials, SECRET_CREDENTIAL_FIELDS } from './credentials';
 
 describe('credentials', () => {
   it('masks secrets but keeps names', () => {
     expect(maskCredentials({ authType: 'authheaders', authHeaderKey: 'X-Key', authHeaderValue: 's' })).toEqual({ authType: 'authheaders', authHeaderKey: 'X-Key', authHeaderValue: '*****' });
     expect(maskCredentials(null)).toBeNull();
+  });
+
+  it('masks every secret field, shows no field of another type and no unset one', () => {
+    for (const [authType, fields] of [
+      ['basic', { username: 'u', password: 'p' }],
+      ['bearer', { token: 't' }],
+      ['authheaders', { authHeaderKey: 'X-Key', authHeaderValue: 'v' }],
+      ['query_param', { queryParamName: 'key', queryParamValue: 'q' }],
+    ] as const) {
+      const masked = maskCredentials({ authType, ...fields, password: 'stray' })!;
+      for (const field of SECRET_CREDENTIAL_FIELDS) if (field in masked) expect([authType, field, masked[field]]).toEqual([authType, field, '*****']);
+      expect(Object.keys(masked).sort()).toEqual(['authType', ...Object.keys(fields)].sort());
+    }
+    expect(maskCredentials({ authType: 'basic', password: 'p' })).toEqual({ authType: 'basic', password: '*****' });
+    expect(Object.keys(maskCredentials({ authType: 'basic', password: 'p' })!)).toEqual(['authType', 'password']);
   });
 
   it('keeps stored secrets when the mask comes back, and refuses the mask as a new secret', () => {

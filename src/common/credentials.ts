@@ -68,19 +68,18 @@ export class CredentialsDto implements Credentials {
 
 export const MASK = '*****';
 
+/**
+ * The fields of `Credentials` that hold secrets: masked in API responses, kept when the mask comes back, and
+ * redacted from log lines (with every other field named like a credential, see LoggingModule).
+ */
+export const SECRET_CREDENTIAL_FIELDS = ['password', 'token', 'authHeaderValue', 'queryParamValue'] as const satisfies ReadonlyArray<keyof Credentials>;
+
 /** The credentials as shown in API responses: type and user/header names, secrets replaced by a mask. */
 export function maskCredentials(c: Credentials | null): Credentials | null {
   if (!c) return null;
-  return {
-    authType: c.authType,
-    ...(c.username !== undefined ? { username: c.username } : {}),
-    ...(c.password !== undefined ? { password: MASK } : {}),
-    ...(c.token !== undefined ? { token: MASK } : {}),
-    ...(c.authHeaderKey !== undefined ? { authHeaderKey: c.authHeaderKey } : {}),
-    ...(c.authHeaderValue !== undefined ? { authHeaderValue: MASK } : {}),
-    ...(c.queryParamName !== undefined ? { queryParamName: c.queryParamName } : {}),
-    ...(c.queryParamValue !== undefined ? { queryParamValue: MASK } : {}),
-  };
+  const shown = Object.fromEntries(Object.entries(pickCredentials(c)).filter(([, value]) => value !== undefined)) as unknown as Credentials;
+  for (const key of SECRET_CREDENTIAL_FIELDS) if (shown[key] !== undefined) shown[key] = MASK;
+  return shown;
 }
 
 /** Keeps only the fields that belong to the credential type (a bearer token carries no password). */
@@ -117,17 +116,15 @@ export function credentialQuery(c: Credentials | null): Record<string, string> {
   return c?.authType === 'query_param' && c.queryParamName ? { [c.queryParamName]: c.queryParamValue ?? '' } : {};
 }
 
-const SECRET_KEYS = ['password', 'token', 'authHeaderValue', 'queryParamValue'] as const;
-
 /** Keeps a stored secret when the client sends back the mask it was shown. */
 export function mergeCredentials(existing: Credentials | null, incoming: Credentials): Credentials {
   const next = pickCredentials(incoming);
   if (existing && existing.authType === next.authType) {
-    for (const key of SECRET_KEYS) {
+    for (const key of SECRET_CREDENTIAL_FIELDS) {
       if (next[key] === MASK) next[key] = existing[key];
     }
   }
-  for (const key of SECRET_KEYS) {
+  for (const key of SECRET_CREDENTIAL_FIELDS) {
     if (next[key] === MASK) throw new ValidationError(`auth.${key}`, 'is the mask shown by the API; send the real secret');
   }
   return next;

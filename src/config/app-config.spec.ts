@@ -53,6 +53,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ ENVIRONMENT: 'production', ...secrets }).isDevelopment).toBe(false);
   });
 
+  it('reports every weak secret at once, in one message', () => {
+    expect(() => loadConfig({ ENVIRONMENT: 'production', BASIC_AUTH_PASSWORD: 'short' })).toThrow(
+      new Error(
+        [
+          'Invalid configuration:',
+          '  - JWT_SECRET_KEY: the placeholder secret is only allowed when ENVIRONMENT=development',
+          '  - AUTH_ENCRYPTION_SECRET: the placeholder secret is only allowed when ENVIRONMENT=development',
+          '  - BASIC_AUTH_PASSWORD: must be at least 12 characters when ENVIRONMENT=production',
+        ].join('\n'),
+      ),
+    );
+  });
+
   it.each(['production', 'staging'])('refuses the default or a short BASIC_AUTH_PASSWORD when ENVIRONMENT=%s', (environment) => {
     const strong = { JWT_SECRET_KEY: 'x'.repeat(40), AUTH_ENCRYPTION_SECRET: 'y'.repeat(40) };
     expect(() => loadConfig({ ENVIRONMENT: environment, ...strong })).toThrow(/^Invalid configuration:\n {2}- BASIC_AUTH_PASSWORD: the default password is only allowed when ENVIRONMENT=development$/);

@@ -299,6 +299,21 @@ function flatten(errors: ValidationError[]): string[] {
   );
 }
 
+/** A secret whose development default is refused in any other environment, where it must be `minLength` long. */
+interface ProductionSecret {
+  name: 'JWT_SECRET_KEY' | 'AUTH_ENCRYPTION_SECRET' | 'BASIC_AUTH_PASSWORD';
+  placeholder: string;
+  /** The placeholder, as the error message calls it. */
+  what: string;
+  minLength?: number;
+}
+
+const PRODUCTION_SECRETS: readonly ProductionSecret[] = [
+  { name: 'JWT_SECRET_KEY', placeholder: DEFAULT_JWT_SECRET, what: 'the placeholder secret', minLength: 32 },
+  { name: 'AUTH_ENCRYPTION_SECRET', placeholder: DEFAULT_ENCRYPTION_SECRET, what: 'the placeholder secret' },
+  { name: 'BASIC_AUTH_PASSWORD', placeholder: DEFAULT_BASIC_PASSWORD, what: 'the default password', minLength: MIN_BASIC_PASSWORD_LENGTH },
+];
+
 /**
  * Validates an environment (by default `process.env`) into an `AppConfig`.
  * Empty strings count as "unset" so that `FOO=` in a `.env` file falls back to the default.
@@ -323,18 +338,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   if (problems.length === 0 && env.CACHE_TYPE === 'redis' && !env.REDIS_URL) problems.push('CACHE_TYPE: redis needs REDIS_URL');
   if (problems.length === 0 && env.ENVIRONMENT !== 'development') {
-    if (env.JWT_SECRET_KEY === DEFAULT_JWT_SECRET) {
-      problems.push(`JWT_SECRET_KEY: the placeholder secret is only allowed when ENVIRONMENT=development`);
-    } else if (env.JWT_SECRET_KEY.length < 32) {
-      problems.push(`JWT_SECRET_KEY: must be at least 32 characters when ENVIRONMENT=${env.ENVIRONMENT}`);
-    }
-    if (env.AUTH_ENCRYPTION_SECRET === DEFAULT_ENCRYPTION_SECRET) {
-      problems.push(`AUTH_ENCRYPTION_SECRET: the placeholder secret is only allowed when ENVIRONMENT=development`);
-    }
-    if (env.BASIC_AUTH_PASSWORD === DEFAULT_BASIC_PASSWORD) {
-      problems.push(`BASIC_AUTH_PASSWORD: the default password is only allowed when ENVIRONMENT=development`);
-    } else if (env.BASIC_AUTH_PASSWORD.length < MIN_BASIC_PASSWORD_LENGTH) {
-      problems.push(`BASIC_AUTH_PASSWORD: must be at least ${MIN_BASIC_PASSWORD_LENGTH} characters when ENVIRONMENT=${env.ENVIRONMENT}`);
+    for (const { name, placeholder, what, minLength } of PRODUCTION_SECRETS) {
+      const value = env[name];
+      if (value === placeholder) problems.push(`${name}: ${what} is only allowed when ENVIRONMENT=development`);
+      else if (minLength !== undefined && value.length < minLength) problems.push(`${name}: must be at least ${minLength} characters when ENVIRONMENT=${env.ENVIRONMENT}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);

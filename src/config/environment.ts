@@ -170,7 +170,7 @@ export class EnvironmentVariables {
   @Max(100000)
   METRICS_MAX_LABEL_VALUES = 1000;
 
-  @EnvDoc({ group: 'Observability', description: 'Seconds between writes of buffered per-entity execution metrics to the database (reads on this replica always include unwritten ones).' })
+  @EnvDoc({ group: 'Observability', description: 'Seconds between writes of buffered execution figures: per-entity metrics to the database, and (with REDIS_URL) the recent activity of the admin dashboard to Redis. Reads on this replica always include unwritten ones.' })
   @ToNumber()
   @IsInt()
   @Min(1)

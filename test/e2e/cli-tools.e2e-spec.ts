@@ -51,7 +51,7 @@ class HangingTool implements LocalToolProvider {
     tools.register(this);
   }
   execute(_args: Record<string, unknown>, ctx: InvocationContext): Promise<ToolResult> {
-    ctx.signal?.addEventListener('abort', () => this.aborted.push({ reason: String((ctx.signal?.reason as Error)?.message) }));
+    ctx.signal?.addEventListener('abort', () => this.aborted.push({ reason: String((ctx.signal?.reason as Error)?.name) }));
     return new Promise<ToolResult>(() => undefined);
   }
 }
@@ -125,7 +125,7 @@ describe('CLI tools and local tools', () => {
       expect((await call('good')).structuredContent).toEqual({ count: 3 });
       expect(await call('missing')).toMatchObject({ isError: true, content: [{ text: 'Tool test-shape declares an outputSchema but its result has no structuredContent' }] });
       expect(await call('wrong')).toMatchObject({ isError: true, content: [{ text: 'Tool test-shape: the result does not match its outputSchema: /count: must be integer' }] });
-      expect(await call('array')).toMatchObject({ isError: true, content: [{ text: 'Tool test-shape declares an outputSchema but its structuredContent is not a JSON object' }] });
+      expect(await call('array')).toMatchObject({ isError: true, content: [{ text: 'Tool test-shape declares an outputSchema but its structuredContent is not a JSON object: [1]' }] });
     } finally {
       await fresh.close();
     }
@@ -139,7 +139,7 @@ describe('CLI tools and local tools', () => {
     expect([result.isError, firstText(result)]).toEqual([true, 'Tool test-hang: no result within 300 ms']);
     expect(elapsed).toBeGreaterThanOrEqual(290);
     expect(elapsed).toBeLessThan(2000);
-    expect(hanging.aborted).toEqual([{ reason: 'no result within 300 ms' }]);
+    expect(hanging.aborted).toEqual([{ reason: 'TimeoutError' }]);
     const stored = (await request(gw.url).get('/tools').expect(200)).body.find((t: { name: string }) => t.name === 'test-hang');
     expect(stored).toMatchObject({ integrationType: 'LOCAL', timeoutMs: 300 });
   });

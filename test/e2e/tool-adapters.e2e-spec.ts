@@ -622,7 +622,7 @@ describe('Tool adapters: REST tools and OpenAPI import', () => {
         expect([text.isError, firstText(text)]).toEqual([true, 'Tool weather-text declares an outputSchema but the response is not JSON (text/plain): sunny, 21.5 C']);
         const list = (await fresh.callTool({ name: 'weather-list', arguments: {} })) as CallResult;
         expect(list.isError).toBe(true);
-        expect(firstText(list)).toMatch(/^Tool weather-list declares an outputSchema but the response is not a JSON object: \[\{"name":"apple"/);
+        expect(firstText(list)).toMatch(/^Tool weather-list declares an outputSchema but its structuredContent is not a JSON object: \[\{"name":"apple"/);
       } finally {
         await fresh.close();
       }

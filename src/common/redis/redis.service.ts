@@ -44,6 +44,15 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.quit().catch(() => this.client?.disconnect());
+    if (this.client) await closeRedis(this.client);
   }
+}
+
+/**
+ * Closes a connection: politely (QUIT) when it is up, at once otherwise (QUIT would wait forever for a Redis that
+ * accepts connections and never answers).
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+  else client.disconnect();
 }

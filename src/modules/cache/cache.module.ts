@@ -7,7 +7,6 @@ import { AppConfig } from '../../config/app-config';
 import { TypeOrmUnitOfWork } from '../../database/typeorm-unit-of-work';
 import { CacheCoherenceInterceptor } from './cache-coherence.interceptor';
 import { CatalogCoherence } from './catalog-coherence.service';
-import { ClusterRelay } from './cluster-relay.service';
 import { GatewayCache } from './gateway-cache.service';
 import { CacheEntryEntity } from './persistence/cache-entry.entity';
 import { CatalogVersionEntity } from './persistence/catalog-version.entity';
@@ -17,8 +16,8 @@ import { createCacheStore } from './stores/cache-stores';
 
 /**
  * Caching of catalog listings, resource reads and peer lookups (GatewayCache), kept coherent across replicas by
- * versioned keys and a relay of catalog changes (CatalogCoherence) over Redis pub/sub (ClusterRelay, which other
- * modules use for their own messages between replicas). Global: any module may cache through it.
+ * versioned keys and a relay of catalog changes (CatalogCoherence) over Redis pub/sub (ClusterRelay, from the Redis
+ * module). Global: any module may cache through it.
  */
 @Global()
 @Module({
@@ -40,11 +39,10 @@ import { createCacheStore } from './stores/cache-stores';
       useFactory: (redis: RedisService, db: TypeOrmUnitOfWork) =>
         redis.client ? new RedisCatalogVersionRepository(redis.client, redis.prefix) : new TypeOrmCatalogVersionRepository(db),
     },
-    ClusterRelay,
     CatalogCoherence,
     GatewayCache,
     { provide: APP_INTERCEPTOR, useClass: CacheCoherenceInterceptor },
   ],
-  exports: [GatewayCache, CatalogCoherence, ClusterRelay],
+  exports: [GatewayCache, CatalogCoherence],
 })
 export class GatewayCacheModule {}

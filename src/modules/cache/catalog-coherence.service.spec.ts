@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { EntityKind } from '../../common/catalog/catalog.model';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../common/events/catalog-events';
 import type { RedisService } from '../../common/redis/redis.service';
-import { ClusterRelay } from './cluster-relay.service';
+import { ClusterRelay } from '../../common/redis/cluster-relay.service';
 import { type CatalogVersions, VERSIONED_KINDS } from './cache.model';
 import { CatalogCoherence, VERSION_POLL_INTERVAL_MS } from './catalog-coherence.service';
 import { CatalogVersionRepository } from './repositories/catalog-version.repository';

@@ -4,7 +4,7 @@ import type { EntityKind } from '../../common/catalog/catalog.model';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../common/events/catalog-events';
 import { type CatalogChangeMessage, isRelayed, type RelayedCatalogChange } from '../../common/events/cluster-events';
 import { type CatalogVersions, newVersionToken, VERSIONED_KINDS } from './cache.model';
-import { ClusterRelay } from './cluster-relay.service';
+import { ClusterRelay } from '../../common/redis/cluster-relay.service';
 import { CatalogVersionRepository } from './repositories/catalog-version.repository';
 
 /** How often a replica without Redis looks for other replicas' changes (for list_changed; caching never waits on it). */

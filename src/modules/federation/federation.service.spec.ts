@@ -44,7 +44,7 @@ function setup(stored: Gateway[] = []) {
     findAll: jest.fn(async () => stored),
   };
   const status = new Map<string, Record<string, unknown>>();
-  const tools = { syncFederated: jest.fn(async () => counts()), list: jest.fn(async () => ({ items: [], nextCursor: null })) };
+  const tools = { syncFederated: jest.fn(async () => counts()), originalNamesOf: jest.fn(async (): Promise<string[]> => []) };
   const resources = { syncFederated: jest.fn(async () => counts()) };
   const prompts = { syncFederated: jest.fn(async () => counts()) };
   const pool = { open: jest.fn(), evictPeer: jest.fn(async () => undefined) };
@@ -122,7 +122,7 @@ describe('FederationService', () => {
 
   it('refuses an alternate that does not offer its primary’s tools (422 naming them), storing nothing', async () => {
     const { service, pool, tools, gateways } = setup([gw('p', { name: 'Primary' })]);
-    tools.list.mockResolvedValue({ items: [{ originalName: 'echo' }, { originalName: 'add' }, { originalName: 'whoami' }], nextCursor: null } as never);
+    tools.originalNamesOf.mockResolvedValue(['echo', 'add', 'whoami']);
     const session = peerSession([{ name: 'echo' }]);
     pool.open.mockResolvedValue(session);
     const err = await service.register({ name: 'Backup', url: 'http://backup/mcp', alternateOf: 'p' }).catch((e: unknown) => e);
@@ -130,6 +130,7 @@ describe('FederationService', () => {
     expect((err as Error).message).toBe("alternateOf: peer 'Backup' does not offer these tools of its primary 'Primary': add, whoami");
     expect(gateways.create).not.toHaveBeenCalled();
     expect(session.close).toHaveBeenCalled();
+    expect(tools.originalNamesOf).toHaveBeenCalledWith('p');
 
     pool.open.mockResolvedValue(peerSession([{ name: 'echo' }, { name: 'add' }, { name: 'whoami' }, { name: 'extra' }]));
     await expect(service.register({ name: 'Backup', url: 'http://backup/mcp', alternateOf: 'p' })).resolves.toMatchObject({ alternateOf: 'p' });

@@ -339,13 +339,7 @@ export class FederationService {
     const [primary] = await this.gateways.findByIds([primaryId]);
     if (!primary) return; // GatewaysService.create reports an unknown primary
     const offered = new Set(catalog.tools.map((t) => t.name));
-    const missing: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.tools.list({ gatewayId: primaryId, includeInactive: true, limit: 0, cursor });
-      missing.push(...page.items.map((t) => t.originalName).filter((n) => !offered.has(n)));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+    const missing = (await this.tools.originalNamesOf(primaryId)).filter((n) => !offered.has(n));
     if (missing.length) {
       const shown = missing.length > 10 ? `${missing.slice(0, 10).join(', ')} and ${missing.length - 10} more` : missing.join(', ');
       throw new ValidationError('alternateOf', `peer '${name}' does not offer these tools of its primary '${primary.name}': ${shown}`);

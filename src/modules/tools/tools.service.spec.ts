@@ -14,7 +14,9 @@ import { ToolsService } from './tools.service';
 
 function setup() {
   const stored = new Map<string, Tool>();
-  const repo = fakeCatalogRepository<Tool, ToolRepository>(stored, { label: 'tool', key: 'name' });
+  const repo = fakeCatalogRepository<Tool, ToolRepository>(stored, { label: 'tool', key: 'name' }, {
+    findByGateway: async (gatewayId: string) => [...stored.values()].filter((t) => t.gatewayId === gatewayId),
+  });
   const committed: Array<() => void> = [];
   const uow = { transaction: jest.fn((work: () => Promise<unknown>) => work()), afterCommit: jest.fn((fn: () => void) => committed.push(fn)) };
   const audit = { record: jest.fn(async () => undefined) };
@@ -74,6 +76,17 @@ describe('ToolsService', () => {
     await expect(service.update(tool.id, { description: 'x', version: 7 })).rejects.toThrow(VersionConflictError);
     repo.update.mockResolvedValueOnce(null);
     await expect(service.update(tool.id, { description: 'x' })).rejects.toThrow(VersionConflictError);
+  });
+
+  it("lists the upstream names of a peer's tools, enabled or not, in one repository query", async () => {
+    const { service, repo, stored } = setup();
+    const federated = (id: string, originalName: string, gatewayId: string, enabled = true) => stored.set(id, { id, name: `peer-${originalName}`, originalName, gatewayId, enabled } as Tool);
+    federated('1', 'echo', 'g1');
+    federated('2', 'add', 'g1', false);
+    federated('3', 'echo', 'g2');
+    expect((await service.originalNamesOf('g1')).sort()).toEqual(['add', 'echo']);
+    expect(await service.originalNamesOf('none')).toEqual([]);
+    expect(repo.findByGateway).toHaveBeenCalledTimes(2);
   });
 
   it('raises NotFoundError for unknown ids', async () => {

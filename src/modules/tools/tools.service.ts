@@ -267,6 +267,11 @@ export class ToolsService extends CatalogService<Tool> {
     );
   }
 
+  /** The upstream names of every tool synced from a peer, enabled or not. */
+  async originalNamesOf(gatewayId: string): Promise<string[]> {
+    return (await this.repo.findByGateway(gatewayId)).map((t) => t.originalName);
+  }
+
   /** Health state of a peer's tools: unreachable tools are hidden from MCP listings and fail fast. */
   setReachable(gatewayId: string, reachable: boolean): Promise<void> {
     return (this.repo as ToolRepository).setReachable(gatewayId, reachable);

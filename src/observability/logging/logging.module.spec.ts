@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { pinoHttp } from 'pino-http';
+import { SECRET_CREDENTIAL_FIELDS } from '../../common/credentials';
 import { loadConfig } from '../../config/app-config';
 import { loggerOptions, redactSecrets } from './logging.module';
 
@@ -52,6 +53,25 @@ describe('log redaction', () => {
     const line = JSON.parse(lines[0]);
     expect(line.err).toMatchObject({ message: 'upstream refused', options: { headers: { 'proxy-authorization': '[redacted]' } }, apiKey: '[redacted]', refresh_token: '[redacted]' });
     expect(lines[0]).not.toContain('aGk6dGhlcmU=');
+  });
+
+  it('redacts every secret field of stored credentials (query_param API keys included) and credential(s) fields', () => {
+    const { log, lines } = logger();
+    const secrets = Object.fromEntries(SECRET_CREDENTIAL_FIELDS.map((field) => [field, `s3cret-${field}`]));
+    log.warn(
+      {
+        auth: { authType: 'query_param', queryParamName: 'api_key', ...secrets },
+        snake: { query_param_value: 'qp-1', 'Query-Param-Value': 'qp-2' },
+        upstream: { credentials: 'user:pw-1', credential: 'pw-2', tool: { credentials: { authType: 'basic', username: 'bob', password: 'pw-3' } } },
+      },
+      'tool call failed',
+    );
+    for (const secret of [...Object.values(secrets), 'qp-1', 'qp-2', 'pw-1', 'pw-2', 'pw-3']) expect([secret, lines[0].includes(secret)]).toEqual([secret, false]);
+    const line = JSON.parse(lines[0]);
+    expect(line.auth).toEqual({ authType: 'query_param', queryParamName: 'api_key', ...Object.fromEntries(SECRET_CREDENTIAL_FIELDS.map((f) => [f, '[redacted]'])) });
+    expect(line.snake).toEqual({ query_param_value: '[redacted]', 'Query-Param-Value': '[redacted]' });
+    // An object under a credential name keeps its structure: its fields are judged one by one.
+    expect(line.upstream).toEqual({ credentials: '[redacted]', credential: '[redacted]', tool: { credentials: { authType: 'basic', username: 'bob', password: '[redacted]' } } });
   });
 
   it('leaves a line without credentials byte for byte, and keeps escaped quotes inside strings intact', () => {

@@ -4,15 +4,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
 import pretty from 'pino-pretty';
 import { requestIdOf } from '../../common/context/request-id';
+import { SECRET_CREDENTIAL_FIELDS } from '../../common/credentials';
 import { AppConfig } from '../../config/app-config';
+
+/** Field names, besides those of the credentials tools and peers present upstream, that hold credentials. */
+const OTHER_SECRET_NAMES = ['passwd', 'secret', 'secretKey', 'apiKey', 'privateKey', 'authValue', 'authorization', 'cookie', 'jwt', 'credential', 'credentials'];
+
+/** A camelCase name as a pattern of the same words joined by `-`, `_` or nothing (the regex ignores case). */
+const wordsOf = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1[-_]?$2');
 
 /**
  * Names of fields whose values are credentials: any name ending (in any letter case, words joined by `-`, `_` or
- * nothing) in password, secret, secret key, token, API key, private key, auth (header) value, authorization or
- * cookie. So `password`, `clientSecret`, `JWT_SECRET_KEY`, `access_token`, `x-api-key`, `authValue`,
- * `authHeaderValue`, `proxy-authorization`, `set-cookie`...
+ * nothing) in a secret field of the credentials (SECRET_CREDENTIAL_FIELDS: password, token, auth header value, query
+ * parameter value), or in secret, secret key, API key, private key, auth value, authorization, cookie, JWT or
+ * credential(s). So `password`, `clientSecret`, `JWT_SECRET_KEY`, `access_token`, `x-api-key`, `authValue`,
+ * `authHeaderValue`, `queryParamValue`, `proxy-authorization`, `set-cookie`, `credentials`...
  */
-const SECRET_NAME = String.raw`[\w-]*?(?:password|passwd|secret|secret[-_]?key|token|api[-_]?key|private[-_]?key|auth[-_]?(?:header[-_]?)?value|authorization|cookie|jwt)`;
+const SECRET_NAME = String.raw`[\w-]*?(?:${[...SECRET_CREDENTIAL_FIELDS, ...OTHER_SECRET_NAMES].map(wordsOf).join('|')})`;
 /** A JSON string, a flat array of strings, a number, true, false or null (objects are left alone: their fields are checked one by one). */
 const SCALAR = String.raw`"(?:[^"\\]|\\.)*"|\[\s*(?:"(?:[^"\\]|\\.)*"\s*,?\s*)*\]|-?\d[\d.eE+-]*|true|false|null`;
 const SECRET_FIELD = new RegExp(String.raw`"(${SECRET_NAME})":(?:${SCALAR})`, 'gi');

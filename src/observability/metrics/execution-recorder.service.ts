@@ -14,6 +14,8 @@ export interface ExecutionTarget {
   name: string;
   /** Who executes it: the peer gateway's name for federated entities, `local` for the gateway's own. */
   server: string;
+  /** The peer gateway's id, for federated entities (so a rename of the peer frees its old name's series). */
+  gatewayId?: string;
   /** The virtual server the request came through, if any: its metrics count the execution too. */
   serverId?: string;
 }
@@ -57,7 +59,7 @@ export class ExecutionRecorder {
 
   private record(target: ExecutionTarget, durationMs: number, error: string | undefined): void {
     const success = error === undefined;
-    if (target.kind === 'tool') this.metrics.toolCall(target.name, target.server, success ? 'success' : 'error', durationMs / 1000, target.id);
+    if (target.kind === 'tool') this.metrics.toolCall(target.name, target.server, success ? 'success' : 'error', durationMs / 1000, target.id, target.gatewayId);
     const at = new Date();
     this.activity.record(target, durationMs, error, at);
     this.entities.record({ kind: target.kind, id: target.id, durationMs, success, error, at });

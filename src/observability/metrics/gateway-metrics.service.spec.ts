@@ -72,23 +72,48 @@ describe('GatewayMetrics', () => {
     expect(await values(registry, 'tool_calls_total', 'tool')).toEqual(new Set([...FILLERS, 'kept', 'new_name']));
   });
 
-  it('drops the series of calls a deleted peer executed and frees its server and gateway slots', async () => {
+  it('drops the series of calls a deleted peer executed and frees its server slot', async () => {
     const { metrics, registry } = setup(10);
     for (const f of FILLERS) metrics.label('server', f);
-    metrics.toolCall('p1-echo', 'p1', 'success', 0.01, 't1');
-    metrics.toolCall('p1-echo', 'p1', 'error', 0.01, 't1');
+    metrics.toolCall('p1-echo', 'p1', 'success', 0.01, 't1', 'g1');
+    metrics.toolCall('p1-echo', 'p1', 'error', 0.01, 't1', 'g1');
     metrics.toolCall('local_tool', 'local', 'success', 0.01, 't2');
-    for (const f of FILLERS) metrics.label('gateway', f);
-    expect(metrics.label('gateway', 'p1')).toBe('p1');
-    expect(metrics.label('gateway', 'p2')).toBe('p2');
-    expect(metrics.label('gateway', 'p3')).toBe('other');
     metrics.onCatalogChanged({ kind: 'gateway', id: 'g1', key: 'p1', action: 'delete' });
     const series = (await registry.getSingleMetric('tool_calls_total')!.get()).values.map((v) => `${v.labels.tool}@${v.labels.server}`);
     expect(series).toEqual(['local_tool@local']);
     expect(await values(registry, 'tool_call_duration_seconds', 'server')).toEqual(new Set(['local']));
-    expect(metrics.label('gateway', 'p3')).toBe('p3');
-    metrics.toolCall('p9-echo', 'p9', 'success', 0.01, 't9');
+    metrics.toolCall('p9-echo', 'p9', 'success', 0.01, 't9', 'g9');
     expect(await values(registry, 'tool_calls_total', 'server')).toEqual(new Set(['local', 'p9']));
+  });
+
+  it('frees the old server name of a renamed peer (known by id), also when the change was relayed', async () => {
+    const { metrics, registry } = setup(10);
+    for (const f of FILLERS) metrics.label('server', f);
+    metrics.toolCall('echo', 'alpha', 'success', 0.01, 't1', 'g1');
+    metrics.toolCall('local_tool', 'local', 'success', 0.01, 't2');
+    // A state change of the peer (same name) frees nothing.
+    metrics.onCatalogChanged({ kind: 'gateway', id: 'g1', key: 'alpha', action: 'update' });
+    expect(await values(registry, 'tool_calls_total', 'server')).toEqual(new Set(['alpha', 'local']));
+    metrics.onCatalogChanged({ kind: 'gateway', id: 'g1', key: 'beta', action: 'update', origin: 'replica-b' } as never);
+    expect(await values(registry, 'tool_calls_total', 'server')).toEqual(new Set(['local']));
+    expect(await values(registry, 'tool_call_duration_seconds', 'server')).toEqual(new Set(['local']));
+    // The slot is free again: a second rename still gets a series of its own instead of "other".
+    metrics.toolCall('echo', 'beta', 'success', 0.01, 't1', 'g1');
+    metrics.onCatalogChanged({ kind: 'gateway', id: 'g1', key: 'gamma', action: 'update' });
+    metrics.toolCall('echo', 'gamma', 'success', 0.01, 't1', 'g1');
+    expect(await values(registry, 'tool_calls_total', 'server')).toEqual(new Set(['local', 'gamma']));
+  });
+
+  it('caps gateway_up per scrape (the first peers by name, the rest as "other", up only if all are), remembering no names', async () => {
+    const { metrics } = setup(10);
+    let peers: Array<[string, number]> = Array.from({ length: 10 }, (_, i) => [`peer_${String(i).padStart(2, '0')}`, 1]);
+    metrics.providePeers(async () => peers);
+    expect(await metrics.peers()).toEqual(peers);
+    peers = [...peers, ['peer_10', 1], ['peer_11', 0]];
+    expect(await metrics.peers()).toEqual([...peers.slice(0, 10), ['other', 0]]);
+    // Peers deleted or renamed take their place with them: the next scrape shows the current list only.
+    peers = [...peers.slice(2, 10).map(([name, up]) => [`${name}_renamed`, up] as [string, number]), ['new_a', 1], ['new_b', 1]];
+    expect(await metrics.peers()).toEqual(peers);
   });
 
   it('records HTTP requests, cache lookups and rate-limit rejections under their labels', async () => {

@@ -16,8 +16,9 @@ const TOOL_STATUSES: readonly ToolCallStatus[] = ['success', 'error'];
 /**
  * The gateway's Prometheus instruments behind typed methods. Callers pass catalog names; this class keeps each
  * label's distinct values under METRICS_MAX_LABEL_VALUES (later values become `other`), so no client or catalog
- * can grow the series count without bound. A deleted (or renamed) tool and a deleted peer give their series and
- * their label slot back, on every replica that hears of it.
+ * can grow the series count without bound. A deleted or renamed tool or peer gives its series and its label slot
+ * back, on every replica that hears of it. `gateway_up` is rebuilt from the peer list at every scrape and capped
+ * there, so it remembers no names.
  */
 @Injectable()
 export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationShutdown {
@@ -26,6 +27,8 @@ export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationS
   private readonly toolSeries = new Map<string, Set<string>>();
   /** Tool id -> the name its calls were reported under (to notice renames). */
   private readonly toolNames = new Map<string, string>();
+  /** Peer gateway id -> the `server` label its calls were reported under (to notice renames). */
+  private readonly serverNames = new Map<string, string>();
   private peerSource: () => Promise<Array<[string, number]>> = async () => [];
   private sessionSource: () => Record<string, number> = () => ({});
 
@@ -48,8 +51,11 @@ export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationS
     gaugeSources.delete(this);
   }
 
-  /** One tool call; `toolId` (the catalog id) lets a rename of the tool free its old name's series. */
-  toolCall(tool: string, server: string, status: ToolCallStatus, seconds: number, toolId?: string): void {
+  /**
+   * One tool call. `toolId` (the catalog id) lets a rename of the tool free its old name's series, and `gatewayId`
+   * (the id of the peer that executed it, `server`) a rename of the peer.
+   */
+  toolCall(tool: string, server: string, status: ToolCallStatus, seconds: number, toolId?: string, gatewayId?: string): void {
     const labels = { tool: this.label('tool', tool), server: this.label('server', server) };
     this.toolCalls.inc({ ...labels, status });
     this.toolCallDuration.observe(labels, seconds);
@@ -57,28 +63,30 @@ export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationS
     if (!servers) this.toolSeries.set(labels.tool, (servers = new Set()));
     servers.add(labels.server);
     if (toolId) this.toolNames.set(toolId, tool);
+    if (gatewayId) this.serverNames.set(gatewayId, server);
   }
 
   /**
-   * A tool deleted or renamed: its old name's series go and its slot is free. A peer deleted: the series of the
-   * calls it executed go, and its `server` and `gateway` slots are free. (Changes relayed from other replicas
-   * count; coarse ones, which name no entity, do not.)
+   * A tool deleted or renamed: its old name's series go and its slot is free. A peer deleted or renamed: the series
+   * of the calls it executed under its old name go, and that `server` slot is free. (Changes relayed from other
+   * replicas count; coarse ones, which name no entity, do not.)
    */
   @OnEvent(CATALOG_CHANGED)
   onCatalogChanged(event: CatalogChangedEvent): void {
     if (isRelayed(event) && event.coarse) return;
-    if (event.kind === 'tool') {
-      const reported = this.toolNames.get(event.id);
-      if (event.action === 'delete') {
-        this.toolNames.delete(event.id);
-        this.forgetTool(reported ?? event.key);
-      } else if (reported !== undefined && reported !== event.key) {
-        this.toolNames.delete(event.id);
-        this.forgetTool(reported);
-      }
-    } else if (event.kind === 'gateway' && event.action === 'delete') {
-      this.forgetServer(event.key);
-      this.seen.get('gateway')?.delete(event.key);
+    if (event.kind === 'tool') this.forgetRenamed(this.toolNames, event, (name) => this.forgetTool(name));
+    else if (event.kind === 'gateway') this.forgetRenamed(this.serverNames, event, (name) => this.forgetServer(name));
+  }
+
+  /** Forgets what an entity was reported under when it is deleted (by its last name) or renamed (its old name). */
+  private forgetRenamed(reportedNames: Map<string, string>, event: CatalogChangedEvent, forget: (name: string) => void): void {
+    const reported = reportedNames.get(event.id);
+    if (event.action === 'delete') {
+      reportedNames.delete(event.id);
+      forget(reported ?? event.key);
+    } else if (reported !== undefined && reported !== event.key) {
+      reportedNames.delete(event.id);
+      forget(reported);
     }
   }
 
@@ -107,8 +115,16 @@ export class GatewayMetrics implements GaugeSource, OnModuleInit, OnApplicationS
     this.sessionSource = source;
   }
 
-  peers(): Promise<Array<[string, number]>> {
-    return this.peerSource();
+  /**
+   * `gateway_up`'s values, taken afresh at every scrape: the first METRICS_MAX_LABEL_VALUES peers (in the order
+   * the source lists them) under their names, the others together as `other`, which is 1 only when all of them are up.
+   */
+  async peers(): Promise<Array<[string, number]>> {
+    const peers = await this.peerSource();
+    const max = this.config.metrics.maxLabelValues;
+    if (peers.length <= max) return peers;
+    const rest = peers.slice(max);
+    return [...peers.slice(0, max), [OTHER, Math.min(...rest.map(([, up]) => up))]];
   }
 
   sessions(): Record<string, number> {

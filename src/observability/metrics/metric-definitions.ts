@@ -20,12 +20,10 @@ export const METRIC = {
 
 /** What one application contributes to the gauges computed at scrape time. */
 export interface GaugeSource {
-  /** Peer name -> 1 (enabled and reachable) or 0. */
+  /** Peer name -> 1 (enabled and reachable) or 0, at most METRICS_MAX_LABEL_VALUES names (the rest as `other`). */
   peers(): Promise<Array<[string, number]>>;
   /** Transport -> open sessions. */
   sessions(): Record<string, number>;
-  /** Caps a label value's cardinality. */
-  label(name: string, value: string): string;
 }
 
 /**
@@ -37,7 +35,7 @@ export const gaugeSources = new Set<GaugeSource>();
 async function collectPeers(this: Gauge): Promise<void> {
   this.reset();
   for (const source of gaugeSources) {
-    for (const [gateway, up] of await source.peers().catch(() => [] as Array<[string, number]>)) this.set({ gateway: source.label('gateway', gateway) }, up);
+    for (const [gateway, up] of await source.peers().catch(() => [] as Array<[string, number]>)) this.set({ gateway }, up);
   }
 }
 

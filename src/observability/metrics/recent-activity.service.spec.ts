@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RedisService } from '../../common/redis/redis.service';
 import { loadConfig } from '../../config/app-config';
+import { BatchedFlush } from './batched-flush';
 import type { ExecutionTarget } from './execution-recorder.service';
 import { RecentActivity } from './recent-activity.service';
 
@@ -10,7 +11,7 @@ const at = (minute: number, second = 0) => new Date(Date.UTC(2026, 0, 1, 12, min
 
 describe('RecentActivity in memory (one replica, no REDIS_URL)', () => {
   it('counts executions and errors per minute, zero-filling quiet minutes', async () => {
-    const activity = new RecentActivity();
+    const activity = new RecentActivity(loadConfig({}));
     expect(activity.shared).toBe(false);
     activity.record(tool, 5, undefined, at(0, 1));
     activity.record(tool, 5, 'boom', at(0, 59));
@@ -24,7 +25,7 @@ describe('RecentActivity in memory (one replica, no REDIS_URL)', () => {
   });
 
   it('keeps the last hour and the last 50 errors, newest first', async () => {
-    const activity = new RecentActivity();
+    const activity = new RecentActivity(loadConfig({}));
     for (let m = 0; m < 90; m++) activity.record(tool, 1, `e${m}`, new Date(Date.UTC(2026, 0, 1, 10, m)));
     const hour = await activity.perMinute(60, new Date(Date.UTC(2026, 0, 1, 10, 89)));
     expect(hour).toHaveLength(60);
@@ -41,10 +42,11 @@ describe('RecentActivity shared through Redis (several replicas)', () => {
   const prefix = `test-activity-${randomUUID()}:`;
   const services: RedisService[] = [];
   const replica = async () => {
-    const redis = new RedisService(loadConfig({ ENVIRONMENT: 'development', REDIS_URL: 'redis://127.0.0.1:6379/0', CACHE_PREFIX: prefix }));
+    const config = loadConfig({ ENVIRONMENT: 'development', REDIS_URL: 'redis://127.0.0.1:6379/0', CACHE_PREFIX: prefix });
+    const redis = new RedisService(config);
     await redis.onModuleInit();
     services.push(redis);
-    return new RecentActivity(redis);
+    return new RecentActivity(config, redis);
   };
 
   afterAll(async () => {
@@ -81,9 +83,32 @@ describe('RecentActivity shared through Redis (several replicas)', () => {
     expect(ttl).toBeLessThanOrEqual(7200);
   });
 
+  it('writes its batches every METRICS_FLUSH_INTERVAL (only with Redis), and the last one at shutdown', async () => {
+    const start = jest.spyOn(BatchedFlush.prototype, 'start').mockImplementation(() => undefined);
+    try {
+      new RecentActivity(loadConfig({ METRICS_FLUSH_INTERVAL: '7' })).onModuleInit();
+      expect(start).not.toHaveBeenCalled();
+      const config = loadConfig({ ENVIRONMENT: 'development', REDIS_URL: 'redis://127.0.0.1:6379/0', CACHE_PREFIX: prefix, METRICS_FLUSH_INTERVAL: '7' });
+      const redis = new RedisService(config);
+      services.push(redis);
+      await redis.onModuleInit();
+      const leaving = new RecentActivity(config, redis);
+      leaving.onModuleInit();
+      expect(start).toHaveBeenCalledWith(7000);
+      const at = new Date(Date.UTC(2026, 0, 2, 12, 0));
+      leaving.record(tool, 5, 'last words', at);
+      await leaving.beforeApplicationShutdown();
+      const other = await replica();
+      expect((await other.perMinute(1, at))[0]).toMatchObject({ calls: 1, errors: 1 });
+    } finally {
+      start.mockRestore();
+    }
+  });
+
   it("falls back to this replica's figures while Redis is unreachable", async () => {
-    const redis = new RedisService(loadConfig({ ENVIRONMENT: 'development', REDIS_URL: 'redis://127.0.0.1:1/0', CACHE_PREFIX: prefix }));
-    const activity = new RecentActivity(redis);
+    const config = loadConfig({ ENVIRONMENT: 'development', REDIS_URL: 'redis://127.0.0.1:1/0', CACHE_PREFIX: prefix });
+    const redis = new RedisService(config);
+    const activity = new RecentActivity(config, redis);
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     activity.record(tool, 5, 'down', at(3));
     try {

@@ -1,5 +1,7 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { RedisService } from '../../common/redis/redis.service';
+import { AppConfig } from '../../config/app-config';
+import { BatchedFlush } from './batched-flush';
 import type { ExecutionTarget } from './execution-recorder.service';
 
 /** Executions started in one minute. */
@@ -28,28 +30,29 @@ const MINUTE_MS = 60_000;
 const COUNTER_TTL_SECONDS = 2 * 3600;
 /** The shared error list expires a week after the last failure. */
 const ERRORS_TTL_SECONDS = 7 * 24 * 3600;
-/** Executions are added to the Redis counters in batches, at most this long after they happened. */
-const FLUSH_INTERVAL_MS = 1000;
 
 /**
  * What the deployment executed lately, for the admin dashboard: executions per minute over the last hour and the
  * last failures. With REDIS_URL set they are shared by every replica and survive restarts: per-minute counters
- * (INCRBY with a TTL) and a capped list of errors (LPUSH + LTRIM) in Redis, written in batches every second (and
- * before every read). Without Redis (or while it is unreachable) this replica's own figures are shown: fixed-size
- * ring buffers in memory, constant cost per execution, which are always kept as that fallback.
+ * (INCRBY with a TTL) and a capped list of errors (LPUSH + LTRIM) in Redis, written in batches every
+ * METRICS_FLUSH_INTERVAL seconds (and before every read, and at shutdown). Without Redis (or while it is unreachable)
+ * this replica's own figures are shown: fixed-size ring buffers in memory, constant cost per execution, which are
+ * always kept as that fallback.
  */
 @Injectable()
-export class RecentActivity implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
+export class RecentActivity implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('RecentActivity');
   private readonly minutes: Array<{ start: number; calls: number; errors: number }> = [];
   private readonly errors: RecentError[] = [];
   /** Not yet written to Redis: counts per minute start, failures oldest first. */
   private pending = new Map<number, { calls: number; errors: number }>();
   private pendingErrors: RecentError[] = [];
-  private flushing: Promise<void> = Promise.resolve();
-  private timer?: NodeJS.Timeout;
+  private readonly batches = new BatchedFlush(() => this.write());
 
-  constructor(@Optional() private readonly redis?: RedisService) {}
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() private readonly redis?: RedisService,
+  ) {}
 
   /** Whether the figures are the whole deployment's (Redis) rather than this replica's. */
   get shared(): boolean {
@@ -57,19 +60,12 @@ export class RecentActivity implements OnModuleInit, OnModuleDestroy, BeforeAppl
   }
 
   onModuleInit(): void {
-    if (!this.shared) return;
-    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+    if (this.shared) this.batches.start(this.config.metrics.flushIntervalMs);
   }
 
   /** The last batch, while the Redis connection is still open (it closes in the shutdown phase that follows). */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
+  beforeApplicationShutdown(): Promise<void> {
+    return this.batches.stop();
   }
 
   record(target: ExecutionTarget, durationMs: number, error: string | undefined, at = new Date()): void {
@@ -122,31 +118,9 @@ export class RecentActivity implements OnModuleInit, OnModuleDestroy, BeforeAppl
     return (shared?.sort((x, y) => y.at.localeCompare(x.at)) ?? this.errors).slice(0, limit);
   }
 
-  /** Adds the pending counts and failures to Redis (one pipeline). A failed write is dropped: these are dashboard figures. */
+  /** Adds the pending counts and failures to Redis now (after a write in progress); never rejects. */
   flush(): Promise<void> {
-    const run = this.flushing.then(async () => {
-      const client = this.redis?.client;
-      if (!client || (!this.pending.size && !this.pendingErrors.length)) return;
-      const [counts, failures] = [this.pending, this.pendingErrors];
-      this.pending = new Map();
-      this.pendingErrors = [];
-      const batch = client.pipeline();
-      for (const [start, c] of counts) {
-        batch.incrby(this.key(`calls:${start}`), c.calls).expire(this.key(`calls:${start}`), COUNTER_TTL_SECONDS);
-        if (c.errors) batch.incrby(this.key(`errors:${start}`), c.errors).expire(this.key(`errors:${start}`), COUNTER_TTL_SECONDS);
-      }
-      if (failures.length) {
-        batch.lpush(this.key('errors'), ...failures.map((f) => JSON.stringify(f)));
-        batch.ltrim(this.key('errors'), 0, ERRORS - 1).expire(this.key('errors'), ERRORS_TTL_SECONDS);
-      }
-      try {
-        await batch.exec();
-      } catch (err) {
-        this.logger.warn(`writing recent activity to Redis failed (dropped): ${(err as Error).message}`);
-      }
-    });
-    this.flushing = run.catch(() => undefined);
-    return this.flushing;
+    return this.batches.flush();
   }
 
   /** Reads from Redis after writing what is pending; `undefined` (use memory) without Redis or when it fails. */
@@ -159,6 +133,29 @@ export class RecentActivity implements OnModuleInit, OnModuleDestroy, BeforeAppl
     } catch (err) {
       this.logger.warn(`reading recent activity from Redis failed, showing this replica's: ${(err as Error).message}`);
       return undefined;
+    }
+  }
+
+  /** One batch: the pending counts and failures in one pipeline. A failed write is dropped: these are dashboard figures. */
+  private async write(): Promise<void> {
+    const client = this.redis?.client;
+    if (!client || (!this.pending.size && !this.pendingErrors.length)) return;
+    const [counts, failures] = [this.pending, this.pendingErrors];
+    this.pending = new Map();
+    this.pendingErrors = [];
+    try {
+      const batch = client.pipeline();
+      for (const [start, c] of counts) {
+        batch.incrby(this.key(`calls:${start}`), c.calls).expire(this.key(`calls:${start}`), COUNTER_TTL_SECONDS);
+        if (c.errors) batch.incrby(this.key(`errors:${start}`), c.errors).expire(this.key(`errors:${start}`), COUNTER_TTL_SECONDS);
+      }
+      if (failures.length) {
+        batch.lpush(this.key('errors'), ...failures.map((f) => JSON.stringify(f)));
+        batch.ltrim(this.key('errors'), 0, ERRORS - 1).expire(this.key('errors'), ERRORS_TTL_SECONDS);
+      }
+      await batch.exec();
+    } catch (err) {
+      this.logger.warn(`writing recent activity to Redis failed (dropped): ${(err as Error).message}`);
     }
   }
 

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import { ConflictError } from '../../../common/errors/domain-error';
 import { loadConfig } from '../../../config/app-config';
 import type { LeaderElection } from '../../coordination/leader-election.service';
+import { MAX_GATEWAY_NAME_LENGTH } from '../dto/create-gateway.dto';
 import type { FederationService } from '../federation.service';
 import type { GatewaysService } from '../gateways.service';
 import { type MdnsTransport, PeerDiscovery } from './peer-discovery.service';
@@ -66,5 +68,32 @@ describe('PeerDiscovery and mDNS warnings', () => {
     expect(any.mdns.destroyed).toBe(false);
     any.discovery.onApplicationShutdown();
     expect(any.mdns.destroyed).toBe(true);
+  });
+});
+
+describe('PeerDiscovery registration names', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('caps a long name like POST /gateways does, room for the -2...-5 suffix of a taken name included', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const long = `peer-${'x'.repeat(150)}`;
+    const tried: string[] = [];
+    const federation = {
+      register: jest.fn(async (dto: { name: string }) => {
+        tried.push(dto.name);
+        if (tried.length < 5) throw new ConflictError('taken', { field: 'name' });
+      }),
+    };
+    const leader = { runIfLeader: jest.fn(async (_key: string, _ttl: number, work: () => Promise<void>) => (await work(), true)) };
+    const discovery = new PeerDiscovery(
+      federation as unknown as FederationService,
+      { findByUrl: async () => null } as unknown as GatewaysService,
+      leader as unknown as LeaderElection,
+      loadConfig({ FEDERATION_PEERS: JSON.stringify([{ name: long, url: 'http://127.0.0.1:9/mcp' }]) }),
+    );
+    await discovery.tick();
+    const base = long.slice(0, MAX_GATEWAY_NAME_LENGTH - 2);
+    expect(tried).toEqual([base, `${base}-2`, `${base}-3`, `${base}-4`, `${base}-5`]);
+    expect(Math.max(...tried.map((n) => n.length))).toBe(MAX_GATEWAY_NAME_LENGTH);
   });
 });

@@ -3,6 +3,7 @@ import makeMdns from 'multicast-dns';
 import { AppConfig, type StaticPeer } from '../../../config/app-config';
 import { ConflictError } from '../../../common/errors/domain-error';
 import { LeaderElection } from '../../coordination/leader-election.service';
+import { MAX_GATEWAY_NAME_LENGTH } from '../dto/create-gateway.dto';
 import { FederationService } from '../federation.service';
 import { GatewaysService } from '../gateways.service';
 import { type DnsPacket, MCP_SERVICE, parseDnsSd } from './dns-sd';
@@ -16,6 +17,9 @@ export interface MdnsTransport {
   query(query: { questions: Array<{ name: string; type: string }> }): void;
   destroy(cb?: () => void): void;
 }
+
+/** Names tried for a peer: its own, then with `-2`... appended while another peer has taken it. */
+const NAME_ATTEMPTS = 5;
 
 /** The socket calls whose failure means the configured interface is not in use (see multicast-dns `update()`). */
 const INTERFACE_SYSCALLS = new Set(['addMembership', 'setMulticastInterface']);
@@ -100,9 +104,9 @@ export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutd
 
   private async ensureRegistered(peer: StaticPeer): Promise<void> {
     if (await this.gateways.findByUrl(peer.url)) return;
-    // Names are capped like POST /gateways caps them (the slug prefixes every tool name).
-    const base = (peer.name ?? new URL(peer.url).host.replace(/[^A-Za-z0-9]+/g, '-')).slice(0, 90);
-    for (let n = 1; n <= 5; n++) {
+    // Names are capped like POST /gateways caps them (the slug prefixes every tool name), suffix included.
+    const base = (peer.name ?? new URL(peer.url).host.replace(/[^A-Za-z0-9]+/g, '-')).slice(0, MAX_GATEWAY_NAME_LENGTH - `-${NAME_ATTEMPTS}`.length);
+    for (let n = 1; n <= NAME_ATTEMPTS; n++) {
       const name = n === 1 ? base : `${base}-${n}`;
       try {
         await this.federation.register({ name, url: peer.url, transport: peer.transport, namespaced: peer.namespaced });

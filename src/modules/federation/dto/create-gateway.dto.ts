@@ -6,17 +6,20 @@ import { IsOmittable } from '../../../common/validators';
 import { GATEWAY_TRANSPORTS, type GatewayTransport } from '../gateway.model';
 
 /**
+ * Longest peer name: its slug prefixes the peer's tool and prompt names, which must fit in 255 characters with a tool
+ * name of up to 128 (the MCP spec's recommended limit) and the separator.
+ */
+export const MAX_GATEWAY_NAME_LENGTH = 100;
+
+/**
  * Body of `POST /gateways` (the reference gateway takes it plain; wrapped `{"gateway": {...}}` is accepted too).
  * Fields marked `@IsOptional()` take `null` to clear them (on an update); `@IsOmittable()` ones may be left out but
  * not be `null`.
  */
 export class CreateGatewayDto {
-  /**
-   * At most 100 characters: its slug prefixes the peer's tool and prompt names, which must fit in 255 with a tool
-   * name of up to 128 characters (the MCP spec's recommended limit) and the separator.
-   */
+  /** At most MAX_GATEWAY_NAME_LENGTH characters. */
   @IsString()
-  @MaxLength(100)
+  @MaxLength(MAX_GATEWAY_NAME_LENGTH)
   @Matches(/[A-Za-z0-9]/, { message: 'name must contain at least one letter or digit' })
   name!: string;
 

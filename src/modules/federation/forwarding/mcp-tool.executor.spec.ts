@@ -1,12 +1,13 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { untilAborted } from '../../../common/async';
 import { JsonRpcError } from '../../../common/errors/json-rpc-error';
 import { loadConfig } from '../../../config/app-config';
 import type { InvocationContext } from '../../tools/execution/invocation-context';
 import { ToolExecutors } from '../../tools/execution/tool-executor';
 import type { Tool } from '../../tools/tool.model';
 import type { FederationService, PeerTarget } from '../federation.service';
-import { untilAborted, type UpstreamPool } from '../upstream/upstream-pool.service';
+import type { UpstreamPool } from '../upstream/upstream-pool.service';
 import type { UpstreamSession } from '../upstream/upstream-session';
 import { McpToolExecutor } from './mcp-tool.executor';
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcError } from '../../../common/errors/json-rpc-error';
 import { AppConfig } from '../../../config/app-config';
 import type { InvocationContext, ToolResult } from '../../tools/execution/invocation-context';
-import { errorResult, type ToolExecutor, ToolExecutors } from '../../tools/execution/tool-executor';
+import { callDeadline, errorResult, type ToolExecutor, ToolExecutors } from '../../tools/execution/tool-executor';
 import type { Tool } from '../../tools/tool.model';
 import { FederationService } from '../federation.service';
 import { classifyUpstreamError, type UpstreamFailure } from '../upstream/upstream-errors';
@@ -36,9 +36,7 @@ export class McpToolExecutor implements ToolExecutor {
   }
 
   async execute(tool: Tool, args: Record<string, unknown>, ctx: InvocationContext): Promise<ToolResult> {
-    const timeoutMs = tool.timeoutMs ?? this.config.tools.timeoutMs;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
+    const { timeoutMs, deadline, signal } = callDeadline(tool, ctx, this.config);
     const targets = tool.gatewayId ? await this.federation.callTargets(tool.gatewayId) : [];
     if (targets.length === 0) return errorResult(`Tool ${tool.name} is unavailable: its peer '${tool.federationSource ?? '?'}' is disabled or gone`);
     const failures: string[] = [];

@@ -73,6 +73,23 @@ describe('PeerHealthService.check', () => {
     expect(federation.refresh).not.toHaveBeenCalled();
   });
 
+  it('bounds the whole check (connecting included) by HEALTH_CHECK_TIMEOUT, through the signal it gives the pool', async () => {
+    const { service, status, pool } = setup('3', true);
+    let given: AbortSignal | undefined;
+    // A peer that accepts the connection and never completes the handshake: only the signal ends the wait.
+    pool.use.mockImplementation((async (_peer: unknown, _downstream: unknown, _work: unknown, signal: AbortSignal) => {
+      given = signal;
+      await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+    }) as never);
+    const started = Date.now();
+    const result = await service.check(peer());
+    expect(Date.now() - started).toBeLessThan(1900);
+    expect(given?.aborted).toBe(true);
+    expect(result).toEqual({ id: 'p1', name: 'peer one', reachable: true, error: 'health check timed out after 1000 ms' });
+    expect(status[0][1]).toEqual({ consecutiveFailures: 1, lastError: 'health check timed out after 1000 ms' });
+    expect(pool.evictPeer).toHaveBeenCalledWith('p1');
+  });
+
   it('checks every enabled peer, and stops starting new checks once the signal aborts', async () => {
     const { service, gateways, pool } = setup('3', true);
     gateways.findAll.mockResolvedValue([peer({ id: 'a' }), peer({ id: 'b', enabled: false }), peer({ id: 'c' })]);

@@ -17,13 +17,6 @@ async function eachLimit<T>(items: T[], limit: number, work: (item: T) => Promis
   );
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
-
 export interface HealthResult {
   id: string;
   name: string;
@@ -61,14 +54,12 @@ export class PeerHealthService implements OnModuleInit {
     return results;
   }
 
+  /** One ping of `peer` (connecting if need be), all of it within HEALTH_CHECK_TIMEOUT. */
   async check(peer: Gateway): Promise<HealthResult> {
     const { healthTimeoutMs, unhealthyThreshold } = this.config.federation;
+    const deadline = AbortSignal.timeout(healthTimeoutMs);
     try {
-      await withTimeout(
-        this.pool.use(this.federation.endpoint(peer), undefined, (s) => s.client.ping({ timeout: healthTimeoutMs })),
-        healthTimeoutMs,
-        'health check',
-      );
+      await this.pool.use(this.federation.endpoint(peer), undefined, (s) => s.client.ping({ timeout: healthTimeoutMs, signal: deadline }), deadline);
       await this.gateways.updateStatus(peer.id, { reachable: true, consecutiveFailures: 0, lastSeen: new Date(), ...(peer.consecutiveFailures ? { lastError: null } : {}) });
       if (!peer.reachable) {
         this.logger.log(`peer ${peer.name} is reachable again`);
@@ -77,7 +68,7 @@ export class PeerHealthService implements OnModuleInit {
       }
       return { id: peer.id, name: peer.name, reachable: true };
     } catch (err) {
-      const message = classifyUpstreamError(err).message;
+      const message = deadline.aborted ? `health check timed out after ${healthTimeoutMs} ms` : classifyUpstreamError(err).message;
       const failures = peer.consecutiveFailures + 1;
       const down = unhealthyThreshold >= 0 && failures >= unhealthyThreshold;
       await this.gateways.updateStatus(peer.id, { consecutiveFailures: failures, lastError: message.slice(0, 4000), ...(down ? { reachable: false } : {}) });

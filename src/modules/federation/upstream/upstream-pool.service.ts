@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { untilAborted } from '../../../common/async';
 import { DomainError, ErrorCode, ValidationError } from '../../../common/errors/domain-error';
 import { MCP_SESSION_CLOSED } from '../../../common/events/mcp-events';
 import { blockedCause, OutboundHttp } from '../../../common/http/outbound-http';
@@ -17,18 +18,6 @@ export const PEER_RESOURCE_UPDATED = 'federation.peer.resource_updated';
 interface Entry {
   promise: Promise<UpstreamSession>;
   session?: UpstreamSession;
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
-export function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /** The peer could not be reached or refused us; the message names the peer and the cause (HTTP 502). */

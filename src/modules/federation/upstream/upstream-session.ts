@@ -19,6 +19,7 @@ import {
   type ServerRequest,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { untilAborted } from '../../../common/async';
 import { ProgressRelay } from '../../../common/mcp/progress-relay';
 import type { ClientChannel, SessionChannel } from '../../tools/execution/invocation-context';
 import type { GatewayTransport } from '../gateway.model';
@@ -103,17 +104,12 @@ export class UpstreamSession {
       this.peer.transport === 'SSE'
         ? new SSEClientTransport(url, { requestInit, fetch: this.fetch })
         : new StreamableHTTPClientTransport(url, { requestInit, fetch: this.fetch });
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new McpError(ErrorCode.RequestTimeout, `no MCP handshake within ${timeoutMs / 1000} s`)), timeoutMs);
-    });
+    const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      await Promise.race([this.client.connect(transport, { timeout: timeoutMs }), expired]);
+      await untilAborted(this.client.connect(transport, { timeout: timeoutMs }), deadline);
     } catch (err) {
       await transport.close().catch(() => undefined);
-      throw err;
-    } finally {
-      clearTimeout(timer);
+      throw err === deadline.reason ? new McpError(ErrorCode.RequestTimeout, `no MCP handshake within ${timeoutMs / 1000} s`) : err;
     }
     const level = this.downstream?.logLevel();
     if (level && this.client.getServerCapabilities()?.logging) await this.setLogLevel(level as LoggingLevel).catch(() => undefined);

@@ -4,7 +4,7 @@ import { AppConfig } from '../../../config/app-config';
 import type { Tool } from '../tool.model';
 import { argvPlaceholders, renderArgv } from './cli-argv';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { errorResult, excerpt as shorten, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
+import { callDeadline, errorResult, excerpt as shorten, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
 const excerpt = (text: string) => shorten(text, EXCERPT);
 
@@ -47,9 +47,8 @@ export class CliToolExecutor implements ToolExecutor {
     const nul = (tool.args ?? []).flatMap(argvPlaceholders).find((n) => typeof args[n] === 'string' && args[n].includes('\0'));
     if (nul !== undefined) return errorResult(`Tool ${tool.name}: argument '${nul}' contains a NUL character, which a command line cannot carry`);
     const argv = renderArgv(tool.args ?? [], args);
-    const timeoutMs = tool.timeoutMs ?? this.config.tools.timeoutMs;
     const maxBytes = tool.maxResponseBytes ?? this.config.tools.maxResponseBytes;
-    const started = Date.now();
+    const { timeoutMs, deadline, signal } = callDeadline(tool, ctx, this.config);
     const { error, stdout, stderr } = await new Promise<RunOutcome>((resolve) => {
       execFile(
         command,
@@ -57,12 +56,11 @@ export class CliToolExecutor implements ToolExecutor {
         {
           cwd: tool.workingDirectory ?? undefined,
           env: { ...CLI_TOOL_ENV },
-          timeout: timeoutMs,
           maxBuffer: maxBytes,
           killSignal: 'SIGKILL',
           shell: false,
           windowsHide: true,
-          signal: ctx.signal,
+          signal,
           encoding: 'utf8',
         },
         (err, out, errOut) => resolve({ error: err, stdout: String(out), stderr: String(errOut) }),
@@ -71,8 +69,9 @@ export class CliToolExecutor implements ToolExecutor {
     if (!error) return this.toResult(tool, stdout);
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return errorResult(`Tool ${tool.name}: output exceeded ${maxBytes} bytes; the command was killed`);
-    if (code === 'ABORT_ERR' || ctx.signal?.aborted) return errorResult(`Tool ${tool.name}: the call was cancelled; the command was killed`);
-    if (error.killed && Date.now() - started >= timeoutMs - 50) return errorResult(`Tool ${tool.name}: no result within ${timeoutMs} ms; the command was killed`);
+    if (code === 'ABORT_ERR' || signal.aborted) {
+      return errorResult(`Tool ${tool.name}: ${deadline.aborted ? `no result within ${timeoutMs} ms` : 'the call was cancelled'}; the command was killed`);
+    }
     if (typeof code === 'number') {
       return errorResult(`Tool ${tool.name}: command exited with code ${code}${stderr.trim() ? `: ${excerpt(stderr)}` : ''}`);
     }
@@ -89,6 +88,6 @@ export class CliToolExecutor implements ToolExecutor {
     } catch {
       return errorResult(`Tool ${tool.name} declares an outputSchema but its output is not JSON: ${excerpt(stdout)}`);
     }
-    return structuredResult(tool, value, stdout, 'its output');
+    return structuredResult(value, stdout);
   }
 }

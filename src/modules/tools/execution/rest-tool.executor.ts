@@ -7,7 +7,7 @@ import { IDEMPOTENT_METHODS, type Tool } from '../tool.model';
 import { ToolsService } from '../tools.service';
 import type { InvocationContext, ToolResult } from './invocation-context';
 import { applyJsonPath, buildRestRequest, filterPath, parseRetryAfter, planRetry, retryableStatus } from './rest-request';
-import { errorResult, excerpt, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
+import { callDeadline, errorResult, excerpt, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
 /**
  * Calls REST tools over HTTP (pooled keep-alive undici client with SSRF checks, see OutboundHttp) and turns the
@@ -39,9 +39,9 @@ export class RestToolExecutor implements ToolExecutor {
       return errorResult(`Tool ${tool.name}: cannot build the request: ${(err as Error).message}`);
     }
     const limits = this.config.tools;
-    const timeoutMs = tool.timeoutMs ?? limits.timeoutMs;
     const maxRetries = IDEMPOTENT_METHODS.has(method) ? (tool.maxRetries ?? limits.maxRetries) : 0;
-    const deadline = Date.now() + timeoutMs;
+    const { timeoutMs, endsAt, deadline, signal } = callDeadline(tool, ctx, this.config);
+    const timedOut = () => errorResult(`Calling ${tool.name} failed: no response within ${timeoutMs} ms`);
 
     for (let attempt = 0; ; attempt++) {
       let res: OutboundResponse | undefined;
@@ -51,13 +51,13 @@ export class RestToolExecutor implements ToolExecutor {
           method,
           headers: req.headers,
           body: req.body,
-          timeoutMs: Math.max(1, deadline - Date.now()),
+          timeoutMs: Math.max(1, endsAt - Date.now()),
           maxBytes: tool.maxResponseBytes ?? limits.maxResponseBytes,
-          signal: ctx.signal,
+          signal,
         });
       } catch (err) {
         if (!(err instanceof OutboundError)) throw err;
-        if (err.kind === 'timeout') return errorResult(`Calling ${tool.name} failed: no response within ${timeoutMs} ms`);
+        if (err.kind === 'timeout' || deadline.aborted) return timedOut();
         failure = err;
       }
       const retryable = failure ? failure.kind === 'network' : retryableStatus(res!.status);
@@ -66,7 +66,7 @@ export class RestToolExecutor implements ToolExecutor {
           ? planRetry(attempt, {
               baseMs: limits.retryBaseMs,
               maxMs: limits.retryMaxDelayMs,
-              timeLeftMs: deadline - Date.now(),
+              timeLeftMs: endsAt - Date.now(),
               retryAfterMs: res ? parseRetryAfter(res.headers['retry-after']) : undefined,
             })
           : {};
@@ -76,9 +76,9 @@ export class RestToolExecutor implements ToolExecutor {
         return this.toResult(tool, res!, 'note' in plan ? plan.note : undefined);
       }
       try {
-        await sleep(plan.waitMs, undefined, { signal: ctx.signal });
+        await sleep(plan.waitMs, undefined, { signal });
       } catch {
-        return errorResult(`Calling ${tool.name} failed: the request was cancelled`);
+        return deadline.aborted ? timedOut() : errorResult(`Calling ${tool.name} failed: the request was cancelled`);
       }
     }
   }
@@ -120,7 +120,7 @@ export class RestToolExecutor implements ToolExecutor {
       }
     }
     const out = tool.jsonpathFilter ? JSON.stringify(value) : text;
-    if (tool.outputSchema) return structuredResult(tool, value, out, 'the response');
+    if (tool.outputSchema) return structuredResult(value, out);
     return { content: [{ type: 'text', text: out }] };
   }
 }

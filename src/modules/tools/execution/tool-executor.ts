@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../../config/app-config';
 import type { Tool } from '../tool.model';
 import type { InvocationContext, ToolResult } from './invocation-context';
 
@@ -24,6 +25,25 @@ export class ToolExecutors {
   }
 }
 
+/** The time limit of one tool call. */
+export interface CallDeadline {
+  /** The tool's own timeout, else TOOL_TIMEOUT, in ms. */
+  timeoutMs: number;
+  /** When the call must have ended (epoch ms). */
+  endsAt: number;
+  /** Aborts when the timeout expires (tells a timeout from a cancellation). */
+  deadline: AbortSignal;
+  /** Aborts when the timeout expires or the caller cancels (`ctx.signal`): hand this one to the work. */
+  signal: AbortSignal;
+}
+
+/** Starts the clock of a call of `tool`: its timeout (else TOOL_TIMEOUT) combined with the caller's cancellation. */
+export function callDeadline(tool: Pick<Tool, 'timeoutMs'>, ctx: Pick<InvocationContext, 'signal'>, config: AppConfig): CallDeadline {
+  const timeoutMs = tool.timeoutMs ?? config.tools.timeoutMs;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  return { timeoutMs, endsAt: Date.now() + timeoutMs, deadline, signal: ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline };
+}
+
 /** An `isError` tool result with one text block. */
 export function errorResult(message: string): ToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
@@ -34,13 +54,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
- * The result of a tool that declares an `outputSchema` (the MCP spec then requires `structuredContent`): `value`
- * as structured content with `text` as its text form, or an `isError` result naming `what` when it is not a JSON
- * object. Validation against the schema happens once for every adapter, in ToolInvocationService.
+ * The result of a tool that declares an `outputSchema` (the MCP spec then requires `structuredContent`): `value` as
+ * structured content with `text` as its text form. Whether it is a JSON object matching the schema is checked once
+ * for every adapter, in ToolInvocationService (checkOutput).
  */
-export function structuredResult(tool: Pick<Tool, 'name'>, value: unknown, text: string, what: string): ToolResult {
-  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but ${what} is not a JSON object: ${excerpt(text)}`);
-  return { content: [{ type: 'text', text }], structuredContent: value };
+export function structuredResult(value: unknown, text: string): ToolResult {
+  return { content: [{ type: 'text', text }], structuredContent: value as ToolResult['structuredContent'] };
 }
 
 const EXCERPT = 500;

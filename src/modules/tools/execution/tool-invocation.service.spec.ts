@@ -62,6 +62,8 @@ describe('ToolInvocationService', () => {
     it.each([
       [{ content: [{ type: 'text' as const, text: 'no structure' }] }, 'Tool calc declares an outputSchema but its result has no structuredContent'],
       [{ content: [], structuredContent: { n: 'x' } }, 'Tool calc: the result does not match its outputSchema: /n: must be integer'],
+      [{ content: [], structuredContent: [{ n: 1 }, 2] }, 'Tool calc declares an outputSchema but its structuredContent is not a JSON object: [{"n":1},2]'],
+      [{ content: [], structuredContent: 'x'.repeat(600) }, `Tool calc declares an outputSchema but its structuredContent is not a JSON object: "${'x'.repeat(499)}…`],
     ])('turns %p into an isError result', async (result, message) => {
       const out = await setup(result as ToolResult).service.invoke(tool({ outputSchema: OUTPUT }), {}, {});
       expect([out.isError, text(out)]).toEqual([true, message]);

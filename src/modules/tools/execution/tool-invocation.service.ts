@@ -4,7 +4,7 @@ import { jsonSchemas } from '../../../common/json-schema';
 import { ExecutionRecorder } from '../../../observability/metrics/execution-recorder.service';
 import type { Tool } from '../tool.model';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { errorResult, isPlainObject, ToolExecutors } from './tool-executor';
+import { errorResult, excerpt, isPlainObject, ToolExecutors } from './tool-executor';
 
 /** The text of an `isError` result, for metrics and traces. */
 function errorText(result: ToolResult): string | undefined {
@@ -34,7 +34,14 @@ export class ToolInvocationService {
     const problem = jsonSchemas.check(tool.inputSchema, input, `Tool '${tool.name}' inputSchema`);
     // data: { field: 'arguments', path: '/limit' } (the JSON pointer of the first bad value; '' for the whole object).
     if (problem) throw new DomainError(ErrorCode.Validation, `arguments: ${problem.message}`, { field: 'arguments', path: problem.path });
-    const target = { kind: 'tool', id: tool.id, name: tool.name, server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local', serverId: ctx.serverId } as const;
+    const target = {
+      kind: 'tool',
+      id: tool.id,
+      name: tool.name,
+      server: tool.gatewayId ? (tool.federationSource ?? tool.gatewayId) : 'local',
+      gatewayId: tool.gatewayId ?? undefined,
+      serverId: ctx.serverId,
+    } as const;
     return this.recorder.track(target, () => this.execute(tool, input, ctx), errorText);
   }
 
@@ -65,7 +72,7 @@ export function checkOutput(tool: Pick<Tool, 'name' | 'outputSchema' | 'gatewayI
   if (!tool.outputSchema || result.isError) return result;
   const value = result.structuredContent;
   if (value === undefined) return errorResult(`Tool ${tool.name} declares an outputSchema but its result has no structuredContent`);
-  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but its structuredContent is not a JSON object`);
+  if (!isPlainObject(value)) return errorResult(`Tool ${tool.name} declares an outputSchema but its structuredContent is not a JSON object: ${excerpt(String(JSON.stringify(value)))}`);
   let problem: string | null;
   try {
     problem = jsonSchemas.validate(tool.outputSchema, value, `Tool '${tool.name}' outputSchema`);

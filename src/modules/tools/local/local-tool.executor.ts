@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { untilAborted } from '../../../common/async';
 import { RequestContext } from '../../../common/context/request-context';
 import { AppConfig } from '../../../config/app-config';
 import type { Tool } from '../tool.model';
 import { ToolsService } from '../tools.service';
 import type { InvocationContext, ToolResult } from '../execution/invocation-context';
-import { errorResult, type ToolExecutor, ToolExecutors } from '../execution/tool-executor';
+import { callDeadline, errorResult, type ToolExecutor, ToolExecutors } from '../execution/tool-executor';
 import { LocalTools } from './local-tool';
 
 /** Runs LOCAL tools in-process, and keeps their catalog entries in step with the code at startup. */
@@ -52,25 +53,13 @@ export class LocalToolExecutor implements ToolExecutor, OnApplicationBootstrap {
   async execute(tool: Tool, args: Record<string, unknown>, ctx: InvocationContext): Promise<ToolResult> {
     const provider = this.local.get(tool.originalName);
     if (!provider) return errorResult(`Tool ${tool.name} is not implemented by this gateway instance`);
-    const timeoutMs = tool.timeoutMs ?? this.config.tools.timeoutMs;
-    const stop = new AbortController();
-    const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const ended = new Promise<ToolResult>((resolve) => {
-      timer = setTimeout(() => {
-        stop.abort(new Error(`no result within ${timeoutMs} ms`));
-        resolve(errorResult(`Tool ${tool.name}: no result within ${timeoutMs} ms`));
-      }, timeoutMs);
-      onAbort = () => resolve(errorResult(`Tool ${tool.name}: the call was cancelled`));
-      if (ctx.signal?.aborted) onAbort();
-      else ctx.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    const { timeoutMs, deadline, signal } = callDeadline(tool, ctx, this.config);
     try {
-      return await Promise.race([Promise.resolve().then(() => provider.execute(args, { ...ctx, signal })), ended]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) ctx.signal?.removeEventListener('abort', onAbort);
+      return await untilAborted(Promise.resolve().then(() => provider.execute(args, { ...ctx, signal })), signal);
+    } catch (err) {
+      if (deadline.aborted) return errorResult(`Tool ${tool.name}: no result within ${timeoutMs} ms`);
+      if (signal.aborted) return errorResult(`Tool ${tool.name}: the call was cancelled`);
+      throw err;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../config/app-config';
-import type { ClusterRelay } from '../../../modules/cache/cluster-relay.service';
+import type { ClusterRelay } from '../../../common/redis/cluster-relay.service';
 import type { EntityMetricsRepository } from './entity-metrics.repository';
 import type { EntityMetricsRow } from './entity-metrics.model';
 import { EntityMetricsService } from './entity-metrics.service';

@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { OnEvent } from '@nestjs/event-emitter';
 import { CATALOG_CHANGED, type CatalogChangedEvent } from '../../../common/events/catalog-events';
 import { AppConfig } from '../../../config/app-config';
-import { type ClusterMessage, ClusterRelay } from '../../../modules/cache/cluster-relay.service';
+import { type ClusterMessage, ClusterRelay } from '../../../common/redis/cluster-relay.service';
+import { BatchedFlush } from '../batched-flush';
 import { EntityMetricsRepository } from './entity-metrics.repository';
 import {
   emptyRow,
@@ -77,8 +78,7 @@ interface Written {
 export class EntityMetricsService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EntityMetrics');
   private pending = new Map<string, Pending>();
-  private flushing: Promise<void> = Promise.resolve();
-  private timer?: NodeJS.Timeout;
+  private readonly batches = new BatchedFlush(() => this.write());
   private written: Written[] = [];
 
   constructor(
@@ -88,8 +88,7 @@ export class EntityMetricsService implements OnModuleInit, OnApplicationBootstra
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), this.config.metrics.flushIntervalMs);
-    this.timer.unref();
+    this.batches.start(this.config.metrics.flushIntervalMs);
   }
 
   onApplicationBootstrap(): Promise<void> {
@@ -98,8 +97,7 @@ export class EntityMetricsService implements OnModuleInit, OnApplicationBootstra
 
   /** The last write, while the database is still open (it closes in the shutdown phase that follows). */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush().catch(() => undefined);
+    await this.batches.stop().catch(() => undefined);
   }
 
   record(e: Execution): void {
@@ -126,24 +124,7 @@ export class EntityMetricsService implements OnModuleInit, OnApplicationBootstra
    * (merged with newer ones), so a database outage delays metrics but loses none.
    */
   flush(): Promise<void> {
-    const run = this.flushing.then(async () => {
-      if (!this.pending.size) return;
-      const batch = this.pending;
-      this.pending = new Map();
-      try {
-        await this.repo.add([...batch.values()].map((p) => p.row));
-        this.remember(batch);
-      } catch (err) {
-        for (const [key, p] of batch) {
-          const newer = this.pending.get(key);
-          this.pending.set(key, newer ? { row: mergeRows(p.row, newer.row), since: Math.min(p.since, newer.since) } : p);
-        }
-        this.logger.warn(`writing execution metrics failed (kept for the next attempt): ${(err as Error).message}`);
-        throw err;
-      }
-    });
-    this.flushing = run.catch(() => undefined);
-    return run;
+    return this.batches.flush();
   }
 
   /** Metrics of the given entities (zeros for those never executed). */
@@ -195,12 +176,12 @@ export class EntityMetricsService implements OnModuleInit, OnApplicationBootstra
     const { kind, id, from, at } = message;
     if ((kind !== undefined && !(METERED_KINDS as readonly string[]).includes(kind)) || typeof from !== 'number' || typeof at !== 'number') return Promise.resolve();
     const stale = (key: string, since: number) => since <= at && matches(key, kind, id);
-    const run = this.flushing.then(async () => {
+    const run = this.batches.queue(async () => {
       for (const [key, p] of this.pending) if (stale(key, p.since)) this.pending.delete(key);
       const late = this.written.some((w) => w.at >= from - SKEW_MS && w.rows.some(([key, since]) => stale(key, since)));
       if (late) await this.repo.reset(kind, id);
     });
-    this.flushing = run.catch((err: Error) => this.logger.warn(`applying a metrics reset of another replica: ${err.message}`));
+    void run.catch((err: Error) => this.logger.warn(`applying a metrics reset of another replica: ${err.message}`));
     return run;
   }
 
@@ -209,6 +190,24 @@ export class EntityMetricsService implements OnModuleInit, OnApplicationBootstra
     await this.flush().catch(() => undefined);
     for (const key of [...this.pending.keys()]) if (matches(key, kind, id)) this.pending.delete(key);
     return this.repo.reset(kind, id);
+  }
+
+  /** One batch: the buffered executions, added to the stored ones; a failure puts them back (merged with newer ones). */
+  private async write(): Promise<void> {
+    if (!this.pending.size) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      await this.repo.add([...batch.values()].map((p) => p.row));
+      this.remember(batch);
+    } catch (err) {
+      for (const [key, p] of batch) {
+        const newer = this.pending.get(key);
+        this.pending.set(key, newer ? { row: mergeRows(p.row, newer.row), since: Math.min(p.since, newer.since) } : p);
+      }
+      this.logger.warn(`writing execution metrics failed (kept for the next attempt): ${(err as Error).message}`);
+      throw err;
+    }
   }
 
   private remember(batch: Map<string, Pending>): void {
