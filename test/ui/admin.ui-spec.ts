@@ -89,7 +89,8 @@ describe('admin UI', () => {
     expect(await error.textContent()).toMatch(/must be 1-128 characters/);
     expect(await page.getByLabel('Name').first().getAttribute('aria-invalid')).toBe('true');
     // Focus lands on the first invalid field, which stays linked to both its error and its help text.
-    await page.waitForFunction('document.activeElement && document.activeElement.id === "f-name"');
+    // Locators, not waitForFunction: polling a string predicate runs eval in the page, which the admin CSP forbids.
+    await page.locator('#f-name:focus').waitFor();
     expect(await page.locator('#f-name').getAttribute('aria-describedby')).toBe('f-name-error f-name-help');
     await shot('tool-form-error');
 
@@ -485,7 +486,7 @@ describe('admin UI', () => {
     await page.getByRole('button', { name: 'Delete bulk_13' }).focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('row').filter({ hasText: 'bulk_13' }).waitFor({ state: 'detached' });
-    await page.waitForFunction('!!document.activeElement && !!document.activeElement.closest("tr") && document.activeElement.closest("tr").textContent.includes("bulk_14")');
+    await page.getByTestId('row').filter({ hasText: 'bulk_14' }).locator(':focus').waitFor();
   });
 
   it('shows, filters and resets the metrics of the whole deployment', async () => {
