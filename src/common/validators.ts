@@ -6,7 +6,7 @@ import { HEADER_NAME, HEADER_VALUE } from './credentials';
  * lets it reach a NOT NULL column (a 500) or a service that reads it as a value; with this, the field's own rules
  * (IsString, IsBoolean...) see the `null` and reject it with a 422 naming the field. Use `@IsOptional()` only for
  * fields where `null` means "clear" (stored as NULL). Update DTOs keep the distinction through
- * `PartialType(CreateXDto, { skipNullProperties: false })`.
+ * `UpdateDtoOf` (src/common/catalog/catalog-dto.ts), which passes `skipNullProperties: false` to PartialType.
  */
 export function IsOmittable(): PropertyDecorator {
   return ValidateIf((_object: unknown, value: unknown) => value !== undefined);

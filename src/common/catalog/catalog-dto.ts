@@ -1,4 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, type Type } from '@nestjs/common';
+import { IntersectionType, PartialType } from '@nestjs/mapped-types';
 import { Transform } from 'class-transformer';
 import { IsInt, Min, registerDecorator, type ValidationArguments } from 'class-validator';
 import { IsOmittable } from '../validators';
@@ -41,4 +42,13 @@ export class ExpectedVersionDto {
   @IsInt()
   @Min(1)
   version?: number;
+}
+
+/**
+ * Base of every update DTO: any subset of `create`'s fields, plus the version the client last read. `null` clears
+ * the fields that may be empty and is a 422 for the others (`skipNullProperties: false`: PartialType's default would
+ * let it through to the database).
+ */
+export function UpdateDtoOf<T>(create: Type<T>) {
+  return IntersectionType(PartialType(create, { skipNullProperties: false }), ExpectedVersionDto);
 }
