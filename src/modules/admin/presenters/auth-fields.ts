@@ -1,4 +1,4 @@
-import { type AuthType, MASK } from '../../../common/credentials';
+import { type AuthType, MASK, SECRET_CREDENTIAL_FIELDS } from '../../../common/credentials';
 import type { FieldErrors, FieldSpec } from '../web/forms';
 
 const AUTH_LABELS: Record<AuthType, string> = {
@@ -25,7 +25,6 @@ const AUTH_INPUTS: Record<AuthType, Array<[string, string, boolean]>> = {
   ],
 };
 
-const SECRETS = new Set(['password', 'token', 'authHeaderValue', 'queryParamValue']);
 const KEEP = 'Stored encrypted; leave empty to keep the current one.';
 
 /**
@@ -96,4 +95,4 @@ export function authErrors(errors: FieldErrors): FieldErrors {
 }
 
 /** The DTO-side names whose errors `authErrors` moves (for `serviceErrors`). */
-export const AUTH_ERROR_FIELDS = ['auth', ...[...SECRETS, 'username', 'authHeaderKey', 'queryParamName', 'authType'].map((n) => `auth.${n}`)];
+export const AUTH_ERROR_FIELDS = ['auth', ...[...SECRET_CREDENTIAL_FIELDS, 'username', 'authHeaderKey', 'queryParamName', 'authType'].map((n) => `auth.${n}`)];
