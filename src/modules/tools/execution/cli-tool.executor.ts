@@ -4,11 +4,11 @@ import { AppConfig } from '../../../config/app-config';
 import type { Tool } from '../tool.model';
 import { argvPlaceholders, renderArgv } from './cli-argv';
 import type { InvocationContext, ToolResult } from './invocation-context';
-import { callDeadline, errorResult, excerpt as shorten, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
+import { callDeadline, errorResult, excerpt, structuredResult, type ToolExecutor, ToolExecutors } from './tool-executor';
 
-const excerpt = (text: string) => shorten(text, EXCERPT);
-
+/** Characters of a command's stderr or stdout quoted in an error. */
 const EXCERPT = 1000;
+
 /**
  * The whole environment of a CLI tool's process: a fixed PATH and locale. Nothing of the gateway's own
  * environment (database URL, secrets) is passed on.
@@ -73,9 +73,9 @@ export class CliToolExecutor implements ToolExecutor {
       return errorResult(`Tool ${tool.name}: ${deadline.aborted ? `no result within ${timeoutMs} ms` : 'the call was cancelled'}; the command was killed`);
     }
     if (typeof code === 'number') {
-      return errorResult(`Tool ${tool.name}: command exited with code ${code}${stderr.trim() ? `: ${excerpt(stderr)}` : ''}`);
+      return errorResult(`Tool ${tool.name}: command exited with code ${code}${stderr.trim() ? `: ${excerpt(stderr, EXCERPT)}` : ''}`);
     }
-    if (error.signal) return errorResult(`Tool ${tool.name}: command was killed by ${error.signal}${stderr.trim() ? `: ${excerpt(stderr)}` : ''}`);
+    if (error.signal) return errorResult(`Tool ${tool.name}: command was killed by ${error.signal}${stderr.trim() ? `: ${excerpt(stderr, EXCERPT)}` : ''}`);
     return errorResult(`Tool ${tool.name}: cannot run '${command}': ${typeof code === 'string' ? `${code} ` : ''}${error.message}`);
   }
 
@@ -86,7 +86,7 @@ export class CliToolExecutor implements ToolExecutor {
     try {
       value = JSON.parse(stdout);
     } catch {
-      return errorResult(`Tool ${tool.name} declares an outputSchema but its output is not JSON: ${excerpt(stdout)}`);
+      return errorResult(`Tool ${tool.name} declares an outputSchema but its output is not JSON: ${excerpt(stdout, EXCERPT)}`);
     }
     return structuredResult(value, stdout);
   }
