@@ -122,9 +122,8 @@ export class OutboundHttp implements OnApplicationShutdown {
    * resolves to a blocked address: a 422 naming `field`. (Every connection is checked again when it opens.)
    */
   async assertAllowed(url: string, field: string, options: { resolve?: boolean } = {}): Promise<void> {
-    const host = urlHost(url);
-    const reason = blockedHostname(host) ?? (isIP(host) ? blockedAddress(host, this.policy) : options.resolve ? await this.firstBlocked(host) : null);
-    if (reason) throw new ValidationError(field, `is not allowed by SSRF protection: ${reason}`);
+    const checked = await this.checkHost(urlHost(url), options.resolve ?? false);
+    if ('reason' in checked) throw new ValidationError(field, `is not allowed by SSRF protection: ${checked.reason}`);
   }
 
   async request(url: string, req: OutboundRequest): Promise<OutboundResponse> {
@@ -185,9 +184,19 @@ export class OutboundHttp implements OnApplicationShutdown {
     return { ...others, 'x-request-id': id } as unknown as H;
   }
 
-  private async firstBlocked(hostname: string): Promise<string | null> {
-    const resolved = await this.resolveChecked(hostname);
-    return 'reason' in resolved ? resolved.reason : null;
+  /**
+   * Why the policy refuses `host` (an IP literal, or a name: a metadata name, or with `resolve` a name resolving to a
+   * blocked address), or the address to connect to: the literal itself, the checked address a name resolved to, or
+   * (without `resolve`) the name as it is.
+   */
+  private async checkHost(host: string, resolve: boolean): Promise<{ address: string } | { reason: string }> {
+    if (isIP(host)) {
+      const reason = blockedAddress(host, this.policy);
+      return reason ? { reason } : { address: host };
+    }
+    const named = blockedHostname(host);
+    if (named) return { reason: named };
+    return resolve ? this.resolveChecked(host) : { address: host };
   }
 
   /**
@@ -217,17 +226,9 @@ export class OutboundHttp implements OnApplicationShutdown {
     return (opts, callback) => {
       void (async () => {
         const host = opts.hostname.replace(/^\[|\]$/g, '');
-        let address = host;
-        if (isIP(host)) {
-          const reason = blockedAddress(host, this.policy);
-          if (reason) throw new OutboundError('blocked', `blocked by SSRF protection: ${reason}`);
-        } else {
-          const named = blockedHostname(host);
-          if (named) throw new OutboundError('blocked', `blocked by SSRF protection: ${named}`);
-          const resolved = await this.resolveChecked(host);
-          if ('reason' in resolved) throw new OutboundError('blocked', `blocked by SSRF protection: ${resolved.reason}`);
-          address = resolved.address;
-        }
+        const checked = await this.checkHost(host, true);
+        if ('reason' in checked) throw new OutboundError('blocked', `blocked by SSRF protection: ${checked.reason}`);
+        const { address } = checked;
         this.guard?.(address, Number(opts.port));
         base({ ...opts, hostname: address, servername: opts.servername ?? (isIP(host) ? undefined : host) }, (err, socket) =>
           err ? callback(tlsFailure(err, host) ?? err, null) : callback(null, socket!),
