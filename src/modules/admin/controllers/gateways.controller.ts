@@ -169,6 +169,7 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
         resources: section(resources.items, resources.total, '/admin/resources'),
         prompts: section(prompts.items, prompts.total, '/admin/prompts'),
         serverInfo: gateway.serverInfo ? JSON.stringify(gateway.serverInfo) : '',
+        basePath: this.spec.basePath,
       }),
     );
   }
