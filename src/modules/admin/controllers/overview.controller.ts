@@ -6,7 +6,7 @@ import type { EntityKind } from '../../../common/catalog/catalog.model';
 import { ValidationError } from '../../../common/errors/domain-error';
 import { type ExecutionMetrics, METERED_KINDS, type MeteredKind } from '../../../observability/metrics/entity/entity-metrics.model';
 import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
-import { ResetMetricsQueryDto } from '../../../observability/metrics/entity/metrics-query.dto';
+import { assertEntityWithId, ResetMetricsQueryDto } from '../../../observability/metrics/entity/metrics-query.dto';
 import { RecentActivity } from '../../../observability/metrics/recent-activity.service';
 import { VersionService } from '../../../observability/version/version.service';
 import { AUDIT_ACTIONS, type AuditAction } from '../../audit/audit.model';
@@ -107,7 +107,7 @@ export class AdminOverviewController {
     const { value, errors } = await validateDto(ResetMetricsQueryDto, { entity: formText(body.entity) || undefined, entity_id: formText(body.entity_id) || undefined });
     const [field, message] = Object.entries(errors)[0] ?? [];
     if (field) throw new ValidationError(field, message);
-    if (value.entity_id && !value.entity) throw new ValidationError('entity', 'required together with entity_id');
+    assertEntityWithId(value);
     if (value.entity && value.entity_id) {
       const label = (await this.entityService(value.entity).get(value.entity_id)).name;
       await this.metrics.reset(value.entity, value.entity_id);
