@@ -16,7 +16,7 @@ import { PromptsService } from '../../prompts/prompts.service';
 import { ResourcesService } from '../../resources/resources.service';
 import { ServersService } from '../../servers/servers.service';
 import { ToolsService } from '../../tools/tools.service';
-import { duration, loadEntityMetrics, percent } from '../presenters/metrics';
+import { loadEntityMetrics, metricsFigures } from '../presenters/metrics';
 import { AdminController, pageModel, render, wantsFragment, fragment } from '../web/admin-page';
 import { type FormBody, formText, validateDto } from '../web/forms';
 import type { AdminRequest } from '../web/admin.guard';
@@ -126,7 +126,7 @@ export class AdminOverviewController {
     const summary = await this.metrics.summary(10);
     const top = await this.tools.findByIds(summary.topTools.map((t) => t.id));
     const names = new Map(top.map((t) => [t.id, t.name]));
-    const row = (m: ExecutionMetrics) => ({ ...m, failureRate: percent(m.failureRate), avg: duration(m.avgResponseTime), max: duration(m.maxResponseTime) });
+    const row = (m: ExecutionMetrics) => ({ ...m, ...metricsFigures(m) });
     return {
       kinds: METERED_KINDS.map((k) => ({ kind: k, label: `${k}s`, ...row(summary[`${k}s`]) })),
       topTools: summary.topTools.map((t) => ({ id: t.id, name: names.get(t.id) ?? t.id, ...row(t.metrics) })),
