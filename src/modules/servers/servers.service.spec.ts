@@ -12,10 +12,8 @@ import type { PromptsService } from '../prompts/prompts.service';
 import type { ResourcesService } from '../resources/resources.service';
 import type { ToolsService } from '../tools/tools.service';
 import type { ServerRepository } from './repositories/server.repository';
-import type { AssociationKind, Server } from './server.model';
+import { ASSOCIATION_PROPERTY, type AssociationKind, type Server } from './server.model';
 import { ServersService } from './servers.service';
-
-const PROPERTY = { tools: 'associatedTools', resources: 'associatedResources', prompts: 'associatedPrompts' } as const;
 
 function setup() {
   const tools = [makeTool({ name: 't_one' }), makeTool({ name: 't_two' }), makeTool({ name: 't_off', enabled: false })];
@@ -25,11 +23,11 @@ function setup() {
   const stored = new Map<string, Server>();
   const repo = fakeCatalogRepository<Server, ServerRepository>(stored, { label: 'server', key: 'name' }, {
     setAssociations: async (id: string, kind: AssociationKind, ids: string[]) => {
-      stored.set(id, { ...stored.get(id)!, [PROPERTY[kind]]: [...ids] });
+      stored.set(id, { ...stored.get(id)!, [ASSOCIATION_PROPERTY[kind]]: [...ids] });
     },
-    serversContaining: async (kind: AssociationKind, entityId: string) => [...stored.values()].filter((s) => s[PROPERTY[kind]].includes(entityId)).map((s) => s.id),
+    serversContaining: async (kind: AssociationKind, entityId: string) => [...stored.values()].filter((s) => s[ASSOCIATION_PROPERTY[kind]].includes(entityId)).map((s) => s.id),
     removeMember: async (kind: AssociationKind, entityId: string) => {
-      for (const s of stored.values()) stored.set(s.id, { ...s, [PROPERTY[kind]]: s[PROPERTY[kind]].filter((id) => id !== entityId) });
+      for (const s of stored.values()) stored.set(s.id, { ...s, [ASSOCIATION_PROPERTY[kind]]: s[ASSOCIATION_PROPERTY[kind]].filter((id) => id !== entityId) });
     },
   });
   const uow = new FakeUnitOfWork();

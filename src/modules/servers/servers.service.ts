@@ -8,13 +8,7 @@ import { ToolsService } from '../tools/tools.service';
 import type { CreateServerDto } from './dto/create-server.dto';
 import type { UpdateServerDto } from './dto/update-server.dto';
 import { ServerRepository } from './repositories/server.repository';
-import type { AssociationKind, Server } from './server.model';
-
-const PROPERTY: Record<AssociationKind, 'associatedTools' | 'associatedResources' | 'associatedPrompts'> = {
-  tools: 'associatedTools',
-  resources: 'associatedResources',
-  prompts: 'associatedPrompts',
-};
+import { ASSOCIATION_PROPERTY, type AssociationKind, type Server } from './server.model';
 
 /** The association a catalog item of each kind can be a member of. */
 const MEMBER_OF: Partial<Record<EntityKind, AssociationKind>> = { tool: 'tools', resource: 'resources', prompt: 'prompts' };
@@ -77,7 +71,7 @@ export class ServersService extends CatalogService<Server> {
   async members(serverId: string, kind: 'prompts', includeInactive?: boolean): Promise<Awaited<ReturnType<PromptsService['findByIds']>>>;
   async members(serverId: string, kind: AssociationKind, includeInactive = false): Promise<CatalogItem[]> {
     const server = await this.get(serverId);
-    const ids = server[PROPERTY[kind]];
+    const ids = server[ASSOCIATION_PROPERTY[kind]];
     const items: CatalogItem[] = await this.service(kind).findByIds(ids);
     const order = new Map(ids.map((id, i) => [id, i]));
     return items.filter((i) => includeInactive || i.enabled).sort((a, b) => order.get(a.id)! - order.get(b.id)!);
@@ -94,7 +88,7 @@ export class ServersService extends CatalogService<Server> {
     const serverIds = await this.repo.serversContaining(association, entityId);
     if (serverIds.length === 0) return;
     await this.repo.removeMember(association, entityId);
-    for (const serverId of serverIds) await this.modifyItem(serverId, () => ({ patch: {}, extraChanges: [PROPERTY[association]] }));
+    for (const serverId of serverIds) await this.modifyItem(serverId, () => ({ patch: {}, extraChanges: [ASSOCIATION_PROPERTY[association]] }));
   }
 
   private service(kind: AssociationKind): { findByIds(ids: string[]): Promise<CatalogItem[]> } {
@@ -102,10 +96,10 @@ export class ServersService extends CatalogService<Server> {
   }
 
   /** Validates and stores the association lists present in `dto`; returns the names of those that changed. */
-  private async writeAssociations(current: Server, dto: Partial<Record<(typeof PROPERTY)[AssociationKind], string[]>>): Promise<string[]> {
+  private async writeAssociations(current: Server, dto: Partial<Record<(typeof ASSOCIATION_PROPERTY)[AssociationKind], string[]>>): Promise<string[]> {
     const changed: string[] = [];
-    for (const kind of Object.keys(PROPERTY) as AssociationKind[]) {
-      const property = PROPERTY[kind];
+    for (const kind of Object.keys(ASSOCIATION_PROPERTY) as AssociationKind[]) {
+      const property = ASSOCIATION_PROPERTY[kind];
       const requested = dto[property];
       if (requested === undefined) continue;
       const ids = [...new Set(requested)];

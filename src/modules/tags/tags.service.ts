@@ -9,6 +9,9 @@ import { ToolsService } from '../tools/tools.service';
 export const TAGGED_TYPES = ['tools', 'resources', 'prompts', 'servers', 'gateways'] as const;
 export type TaggedType = (typeof TAGGED_TYPES)[number];
 
+/** The entity kind of each tagged type (`TagEntity.type`). */
+export const TAGGED_KIND: Record<TaggedType, EntityKind> = { tools: 'tool', resources: 'resource', prompts: 'prompt', servers: 'server', gateways: 'gateway' };
+
 export interface TagEntity {
   id: string;
   name: string;
@@ -34,7 +37,6 @@ export class TagsService {
 
   async list(types: readonly TaggedType[] = TAGGED_TYPES, includeEntities = false, includeInactive = false): Promise<TagInfo[]> {
     const sources = { tools: this.tools, resources: this.resources, prompts: this.prompts, servers: this.servers, gateways: this.gateways };
-    const kinds: Record<TaggedType, EntityKind> = { tools: 'tool', resources: 'resource', prompts: 'prompt', servers: 'server', gateways: 'gateway' };
     const tags = new Map<string, TagInfo>();
     for (const type of types) {
       for (const item of await sources[type].allTags(includeInactive)) {
@@ -46,7 +48,7 @@ export class TagsService {
           }
           info.stats[type] += 1;
           info.stats.total += 1;
-          info.entities?.push({ id: item.id, name: item.name, type: kinds[type] });
+          info.entities?.push({ id: item.id, name: item.name, type: TAGGED_KIND[type] });
         }
       }
     }

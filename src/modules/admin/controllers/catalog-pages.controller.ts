@@ -60,13 +60,11 @@ export abstract class CatalogPagesController<T extends CatalogItem & { name: str
 
   @Get()
   list(@Req() req: AdminRequest, @Res() res: Response, @Query() q: AdminListQuery): Promise<void> {
-    return renderList(req, res, this.nav, this.service, this.spec, q, () => this.peerChoices());
+    return renderList(req, res, this.nav, this.service, this.spec, q, this.peerChoices?.bind(this));
   }
 
-  /** The peers of the list's source filter (kinds that are federated). */
-  protected peerChoices(): Promise<PeerChoice[]> {
-    return Promise.resolve([]);
-  }
+  /** The peers of the list's source filter; only federated kinds define it (the list then offers the filter). */
+  protected peerChoices?(): Promise<PeerChoice[]>;
 
   @Get('new')
   async newForm(@Req() req: AdminRequest, @Res() res: Response): Promise<void> {

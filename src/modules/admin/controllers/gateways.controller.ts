@@ -11,7 +11,8 @@ import { ResourcesService } from '../../resources/resources.service';
 import { ToolsService } from '../../tools/tools.service';
 import { summarizeCertificates } from '../presenters/certificates';
 import { AUTH_ERROR_FIELDS, authErrors, authFieldSpecs, authFromForm } from '../presenters/auth-fields';
-import { type ListSpec, statusBadge, tagsCell } from '../presenters/list.presenter';
+import { primaryPeers } from '../presenters/catalog-pages';
+import { type ListSpec, type PeerChoice, statusBadge, tagsCell } from '../presenters/list.presenter';
 import { AdminController, fragment, pageModel, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
 import type { FieldErrors, FieldSpec } from '../web/forms';
@@ -39,15 +40,18 @@ const PEER_ITEMS = 50;
 /** Peers take header credentials (a query-parameter key is for REST tools only). */
 const PEER_AUTH_TYPES = ['bearer', 'basic', 'authheaders'] as const;
 
-/** The peer form; `primaries` are the peers a new one may be a fail-over alternate of. */
-function peerFields(primaries: Gateway[], gateway?: Gateway): FieldSpec[] {
+/**
+ * The peer form. `primaries`: for a new peer, those it may be a fail-over alternate of; for an edit, the primary it
+ * is an alternate of (none for a primary), which the read-only select shows.
+ */
+function peerFields(primaries: PeerChoice[], gateway?: Gateway): FieldSpec[] {
   const alternate: FieldSpec = gateway
     ? {
         name: 'alternateOf',
         label: 'Fail-over alternate of',
         kind: 'select',
         readonly: true,
-        options: [{ value: '', label: 'None (a primary peer)' }, ...primaries.filter((p) => p.id === gateway.alternateOf).map((p) => ({ value: p.id, label: p.name }))],
+        options: [{ value: '', label: 'None (a primary peer)' }, ...primaries.map((p) => ({ value: p.id, label: p.name }))],
         help: 'Cannot be changed; register the peer again.',
       }
     : {
@@ -99,8 +103,9 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
   }
 
   protected async fields(gateway?: Gateway): Promise<FieldSpec[]> {
-    const primaries = (await this.gateways.findAll()).filter((g) => !g.alternateOf && g.id !== gateway?.id);
-    return peerFields(primaries, gateway);
+    if (!gateway) return peerFields(await primaryPeers(this.gateways));
+    const primary = gateway.alternateOf ? (await this.gateways.findByIds([gateway.alternateOf])).filter((g) => !g.alternateOf) : [];
+    return peerFields(primary, gateway);
   }
 
   protected override newValues(): Record<string, unknown> {
@@ -169,6 +174,7 @@ export class AdminGatewaysController extends CatalogPagesController<Gateway> {
         resources: section(resources.items, resources.total, '/admin/resources'),
         prompts: section(prompts.items, prompts.total, '/admin/prompts'),
         serverInfo: gateway.serverInfo ? JSON.stringify(gateway.serverInfo) : '',
+        basePath: this.spec.basePath,
       }),
     );
   }

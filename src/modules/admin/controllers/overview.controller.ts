@@ -6,7 +6,7 @@ import type { EntityKind } from '../../../common/catalog/catalog.model';
 import { ValidationError } from '../../../common/errors/domain-error';
 import { type ExecutionMetrics, METERED_KINDS, type MeteredKind } from '../../../observability/metrics/entity/entity-metrics.model';
 import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
-import { ResetMetricsQueryDto } from '../../../observability/metrics/entity/metrics-query.dto';
+import { assertEntityWithId, ResetMetricsQueryDto } from '../../../observability/metrics/entity/metrics-query.dto';
 import { RecentActivity } from '../../../observability/metrics/recent-activity.service';
 import { VersionService } from '../../../observability/version/version.service';
 import { AUDIT_ACTIONS, type AuditAction } from '../../audit/audit.model';
@@ -16,7 +16,7 @@ import { PromptsService } from '../../prompts/prompts.service';
 import { ResourcesService } from '../../resources/resources.service';
 import { ServersService } from '../../servers/servers.service';
 import { ToolsService } from '../../tools/tools.service';
-import { duration, loadEntityMetrics, percent } from '../presenters/metrics';
+import { loadEntityMetrics, metricsFigures } from '../presenters/metrics';
 import { AdminController, pageModel, render, wantsFragment, fragment } from '../web/admin-page';
 import { type FormBody, formText, validateDto } from '../web/forms';
 import type { AdminRequest } from '../web/admin.guard';
@@ -107,7 +107,7 @@ export class AdminOverviewController {
     const { value, errors } = await validateDto(ResetMetricsQueryDto, { entity: formText(body.entity) || undefined, entity_id: formText(body.entity_id) || undefined });
     const [field, message] = Object.entries(errors)[0] ?? [];
     if (field) throw new ValidationError(field, message);
-    if (value.entity_id && !value.entity) throw new ValidationError('entity', 'required together with entity_id');
+    assertEntityWithId(value);
     if (value.entity && value.entity_id) {
       const label = (await this.entityService(value.entity).get(value.entity_id)).name;
       await this.metrics.reset(value.entity, value.entity_id);
@@ -126,7 +126,7 @@ export class AdminOverviewController {
     const summary = await this.metrics.summary(10);
     const top = await this.tools.findByIds(summary.topTools.map((t) => t.id));
     const names = new Map(top.map((t) => [t.id, t.name]));
-    const row = (m: ExecutionMetrics) => ({ ...m, failureRate: percent(m.failureRate), avg: duration(m.avgResponseTime), max: duration(m.maxResponseTime) });
+    const row = (m: ExecutionMetrics) => ({ ...m, ...metricsFigures(m) });
     return {
       kinds: METERED_KINDS.map((k) => ({ kind: k, label: `${k}s`, ...row(summary[`${k}s`]) })),
       topTools: summary.topTools.map((t) => ({ id: t.id, name: names.get(t.id) ?? t.id, ...row(t.metrics) })),

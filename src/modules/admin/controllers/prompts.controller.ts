@@ -19,7 +19,6 @@ export const PROMPT_LIST: ListSpec<Prompt> = {
   title: 'Prompts',
   basePath: '/admin/prompts',
   createLabel: 'New prompt',
-  peerFilter: true,
   defaultSort: 'name',
   columns: [{ label: 'Name', sort: 'name' }, { label: 'Arguments' }, { label: 'Version' }, { label: 'Tags' }, { label: 'Modified', sort: 'modifiedAt' }],
   row: (p) => ({

@@ -19,7 +19,6 @@ export const RESOURCE_LIST: ListSpec<Resource> = {
   title: 'Resources',
   basePath: '/admin/resources',
   createLabel: 'New resource',
-  peerFilter: true,
   defaultSort: 'uri',
   searchPlaceholder: 'URI contains…',
   columns: [{ label: 'URI', sort: 'uri' }, { label: 'Name', sort: 'name' }, { label: 'MIME type' }, { label: 'Tags' }, { label: 'Modified', sort: 'modifiedAt' }],

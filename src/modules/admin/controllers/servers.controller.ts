@@ -6,13 +6,12 @@ import { AppConfig } from '../../../config/app-config';
 import { EntityMetricsService } from '../../../observability/metrics/entity/entity-metrics.service';
 import type { Prompt } from '../../prompts/prompt.model';
 import type { Resource } from '../../resources/resource.model';
-import { type AssociationKind, SERVER_ID_PATTERN } from '../../servers/server.model';
+import { ASSOCIATION_PROPERTY, type AssociationKind, SERVER_ID_PATTERN, type Server } from '../../servers/server.model';
 import type { Tool } from '../../tools/tool.model';
 import { PromptsService } from '../../prompts/prompts.service';
 import { ResourcesService } from '../../resources/resources.service';
 import { CreateServerDto } from '../../servers/dto/create-server.dto';
 import { UpdateServerDto } from '../../servers/dto/update-server.dto';
-import type { Server } from '../../servers/server.model';
 import { ServersService } from '../../servers/servers.service';
 import { ToolsService } from '../../tools/tools.service';
 import { type ListSpec, tagsCell } from '../presenters/list.presenter';
@@ -50,17 +49,17 @@ export const SERVER_LIST: ListSpec<Server> = {
 export const PICKER_MATCHES = 20;
 
 const PICKERS = {
-  tools: { field: 'associatedTools', label: 'Tools', sort: 'name' },
-  resources: { field: 'associatedResources', label: 'Resources', sort: 'uri' },
-  prompts: { field: 'associatedPrompts', label: 'Prompts', sort: 'name' },
-} as const satisfies Record<AssociationKind, { field: string; label: string; sort: string }>;
+  tools: { label: 'Tools', sort: 'name' },
+  resources: { label: 'Resources', sort: 'uri' },
+  prompts: { label: 'Prompts', sort: 'name' },
+} as const satisfies Record<AssociationKind, { label: string; sort: string }>;
 
 const FIELDS: FieldSpec[] = [
   { name: 'name', label: 'Name', kind: 'text', required: true },
   { name: 'description', label: 'Description', kind: 'textarea' },
   { name: 'icon', label: 'Icon URL', kind: 'url' },
   ...(Object.entries(PICKERS) as Array<[AssociationKind, (typeof PICKERS)[AssociationKind]]>).map(([kind, p]): FieldSpec => ({
-    name: p.field,
+    name: ASSOCIATION_PROPERTY[kind],
     label: p.label,
     kind: 'picker',
     help: `Search ${kind} by ${kind === 'resources' ? 'URI' : 'name'}, tick the ones to expose, and save; untick a chosen one to remove it.`,
@@ -108,7 +107,7 @@ export class AdminServersController extends CatalogPagesController<Server> {
   protected override async withState(specs: FieldSpec[], values: Record<string, unknown>): Promise<FieldSpec[]> {
     return Promise.all(
       specs.map(async (spec) => {
-        const kind = (Object.keys(PICKERS) as AssociationKind[]).find((k) => PICKERS[k].field === spec.name);
+        const kind = (Object.keys(PICKERS) as AssociationKind[]).find((k) => ASSOCIATION_PROPERTY[k] === spec.name);
         return kind ? { ...spec, picker: await this.pickerState(kind, idList(values[spec.name]), '') } : spec;
       }),
     );
@@ -119,8 +118,9 @@ export class AdminServersController extends CatalogPagesController<Server> {
   async picker(@Res() res: Response, @Param('kind') kind: string, @Body() body: FormBody): Promise<void> {
     if (!Object.hasOwn(PICKERS, kind)) throw new NotFoundError('Picker', kind);
     const k = kind as AssociationKind;
+    const field = ASSOCIATION_PROPERTY[k];
     // The whole form is posted (htmx includes it): this picker's search box is `_search_<field>`.
-    const state = await this.pickerState(k, idList(body[PICKERS[k].field]), formText(body[`_search_${PICKERS[k].field}`]).trim().slice(0, 255));
+    const state = await this.pickerState(k, idList(body[field]), formText(body[`_search_${field}`]).trim().slice(0, 255));
     fragment(res, 'picker-fragment', { picker: state, id: `f-${state.field}` });
   }
 
@@ -135,7 +135,7 @@ export class AdminServersController extends CatalogPagesController<Server> {
     const chosen = ids.filter((id) => byId.has(id)).map((id) => option(kind, byId.get(id)!));
     const chosenIds = new Set(chosen.map((c) => c.value));
     return {
-      field: PICKERS[kind].field,
+      field: ASSOCIATION_PROPERTY[kind],
       endpoint: `/admin/servers/picker/${kind}`,
       noun: kind,
       search,

@@ -2,11 +2,9 @@ import { Get, Param, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { TAG_PATTERN, normalizeTag } from '../../../common/catalog/tags';
 import { NotFoundError } from '../../../common/errors/domain-error';
-import { TAGGED_TYPES, type TagEntity, TagsService } from '../../tags/tags.service';
+import { TAGGED_KIND, TAGGED_TYPES, TagsService } from '../../tags/tags.service';
 import { AdminController, pageModel, render } from '../web/admin-page';
 import type { AdminRequest } from '../web/admin.guard';
-
-const DETAIL: Record<TagEntity['type'], string> = { tool: 'tools', resource: 'resources', prompt: 'prompts', server: 'servers', gateway: 'gateways' };
 
 /** Tags: every tag in use with how many entities of each kind carry it, and the entities of one tag (the `/tags` API's service). */
 @AdminController('admin/tags')
@@ -27,7 +25,7 @@ export class AdminTagsController {
     const entities = await this.tags.entities(tag, TAGGED_TYPES, true);
     const groups = TAGGED_TYPES.map((type) => ({
       type,
-      items: entities.filter((e) => DETAIL[e.type] === type).map((e) => ({ ...e, href: `/admin/${type}/${e.id}` })),
+      items: entities.filter((e) => e.type === TAGGED_KIND[type]).map((e) => ({ ...e, href: `/admin/${type}/${e.id}` })),
       listHref: `/admin/${type}?tag=${encodeURIComponent(tag)}`,
     })).filter((g) => g.items.length);
     render(res, 'tag', pageModel(req, 'tags', `Tag ${tag}`, { tag, groups, total: entities.length }));

@@ -27,7 +27,6 @@ export const TOOL_LIST: ListSpec<Tool> = {
   basePath: '/admin/tools',
   createLabel: 'Add tool',
   actions: [{ href: '/admin/tools/import', label: 'Import OpenAPI' }],
-  peerFilter: true,
   defaultSort: 'name',
   columns: [{ label: 'Name', sort: 'name' }, { label: 'Type' }, { label: 'Target' }, { label: 'Tags' }, { label: 'Modified', sort: 'modifiedAt' }],
   row: (t) => ({

@@ -31,14 +31,14 @@ export async function renderList<T extends CatalogItem>(
   service: ListableService<T>,
   spec: ListSpec<T>,
   q: AdminListQuery,
-  /** The peers of the source filter (lists with `peerFilter`). */
+  /** The peers of the source filter; given for federated kinds only (the list then offers the filter). */
   peers?: () => Promise<PeerChoice[]>,
 ): Promise<void> {
   const fragmentOnly = wantsFragment(req, 'list');
   const [page, tags, peerChoices] = await Promise.all([
     service.listPage(listOptions(q, spec as ListSpec<unknown>)),
     fragmentOnly ? Promise.resolve([]) : tagNames(service),
-    fragmentOnly || !spec.peerFilter || !peers ? Promise.resolve([]) : peers(),
+    !peers ? undefined : fragmentOnly ? [] : peers(),
   ]);
   const model = listView(spec, q, page, tags, peerChoices);
   if (fragmentOnly) return fragment(res, 'list-fragment', model);

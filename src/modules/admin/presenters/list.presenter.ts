@@ -49,8 +49,6 @@ export interface ListSpec<T> {
   intro?: string;
   /** More buttons next to the create button (e.g. "Import OpenAPI"). */
   actions?: Array<{ href: string; label: string }>;
-  /** Whether the list offers a filter by source: local items or those of one peer (federated kinds). */
-  peerFilter?: boolean;
 }
 
 /** A peer as the source filter offers it. */
@@ -82,8 +80,11 @@ function href(basePath: string, params: Record<string, string | number | undefin
   return s ? `${basePath}?${s}` : basePath;
 }
 
-/** The view-model of a listing page (or of its `#list` fragment). */
-export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQuery, page: OffsetPage<T>, allTags: string[], peers: PeerChoice[] = []) {
+/**
+ * The view-model of a listing page (or of its `#list` fragment). `peers`, given for federated kinds only, turns on
+ * the filter by source: local items or those of one peer.
+ */
+export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQuery, page: OffsetPage<T>, allTags: string[], peers?: PeerChoice[]) {
   const size = q.size ?? PAGE_SIZE;
   const current = q.page ?? 1;
   const pages = Math.max(1, Math.ceil(page.total / size));
@@ -101,7 +102,7 @@ export function listView<T extends CatalogItem>(spec: ListSpec<T>, q: AdminListQ
     actions: spec.actions ?? [],
     query: { search: q.search ?? '', sort: q.sort ?? '', order: q.order ?? '' },
     tags: allTags.map((t) => ({ value: t, selected: t === q.tag })),
-    sources: spec.peerFilter
+    sources: peers
       ? [{ value: 'local', label: 'This gateway (local)' }, ...peers.map((p) => ({ value: p.id, label: `Peer ${p.name}` }))].map((o) => ({ ...o, selected: o.value === q.gateway }))
       : undefined,
     columns: spec.columns.map((c) => {

@@ -9,9 +9,14 @@ export function duration(seconds: number | null): string {
 
 export const percent = (rate: number): string => `${(rate * 100).toFixed(rate === 0 || rate === 1 ? 0 : 1)} %`;
 
+/** Execution metrics' failure rate and response times as the pages show them. */
+export function metricsFigures(m: ExecutionMetrics) {
+  return { failureRate: percent(m.failureRate), min: duration(m.minResponseTime), avg: duration(m.avgResponseTime), max: duration(m.maxResponseTime) };
+}
+
 /** The view-model of the `entity-metrics` card of a detail page. */
 export function entityMetricsView(kind: MeteredKind, id: string, label: string, m: ExecutionMetrics, message?: string) {
-  return { kind, id, label, m, message, failureRate: percent(m.failureRate), min: duration(m.minResponseTime), avg: duration(m.avgResponseTime), max: duration(m.maxResponseTime) };
+  return { kind, id, label, m, message, ...metricsFigures(m) };
 }
 
 /** Loads one entity's metrics for its detail page. */

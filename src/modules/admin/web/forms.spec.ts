@@ -65,12 +65,12 @@ describe('admin forms', () => {
     expect(parseForm(specs, { type: 'REST', timeoutMs: '1.5' }).errors).toEqual({ timeoutMs: 'must be a whole number' });
   });
 
-  it('on an edit, sends the clearing value for optional inputs the user emptied, and nothing for the rest', () => {
+  it('on an edit, sends null for optional inputs the user emptied, and nothing for the rest', () => {
     const specs: FieldSpec[] = [
       { name: 'name', label: 'Name', kind: 'text', required: true },
       { name: 'description', label: 'Description', kind: 'textarea' },
       { name: 'icon', label: 'Icon', kind: 'url' },
-      { name: 'annotations', label: 'Annotations', kind: 'json', clearValue: {} },
+      { name: 'annotations', label: 'Annotations', kind: 'json' },
       { name: 'template', label: 'Template', kind: 'textarea', keepWhenEmpty: true },
       { name: 'uri', label: 'URI', kind: 'text', readonly: true },
       { name: 'cacheTtl', label: 'TTL', kind: 'number', showIf: { field: 'source', values: ['url'] } },
@@ -81,7 +81,7 @@ describe('admin forms', () => {
     const current = { name: 'n', description: 'old', icon: 'https://x/i.png', annotations: { readOnlyHint: true }, template: 'Hi', uri: 'file:///a', cacheTtl: 60, secret: 's', headers: {}, mimeType: null };
     const body = { name: 'n', description: '  ', icon: '', annotations: '', template: '', cacheTtl: '', secret: '', headers: '{not json', mimeType: '' };
     const { data } = parseForm(specs, body);
-    expect(clearEmptied(specs, body, data, current)).toEqual({ name: 'n', description: null, icon: null, annotations: {} });
+    expect(clearEmptied(specs, body, data, current)).toEqual({ name: 'n', description: null, icon: null, annotations: null });
     // Shown only for another content source: not part of this post, so not cleared.
     expect(clearEmptied(specs, { ...body, source: 'url' }, data, current).cacheTtl).toBeNull();
   });

@@ -10,7 +10,6 @@ export interface PickerOption {
   value: string;
   label: string;
   detail?: string;
-  disabled?: boolean;
 }
 
 /**
@@ -54,10 +53,9 @@ export interface FieldSpec {
   /** `picker` fields: what the picker shows (filled in by the controller before rendering). */
   picker?: PickerState;
   /**
-   * On an edit, an optional input left empty clears the stored value: it is sent as `clearValue` (default `null`).
-   * `keepWhenEmpty` opts out (e.g. a template or content that an empty input should not erase).
+   * On an edit, an optional input left empty clears the stored value: it is sent as `null`. `keepWhenEmpty` opts
+   * out (e.g. a template or content that an empty input should not erase).
    */
-  clearValue?: unknown;
   keepWhenEmpty?: boolean;
 }
 
@@ -200,16 +198,16 @@ function isEmpty(value: unknown): boolean {
 }
 
 /**
- * On an edit, the optional inputs the user emptied: each becomes its field's clearing value (`null` unless the spec
- * says otherwise), so the update clears the stored value instead of silently keeping it. Only inputs that were shown
- * and editable count, and only when the stored value (`current`, the form's values of the item) is not empty already.
+ * On an edit, the optional inputs the user emptied: each becomes `null`, so the update clears the stored value
+ * instead of silently keeping it. Only inputs that were shown and editable count, and only when the stored value
+ * (`current`, the form's values of the item) is not empty already.
  */
 export function clearEmptied(specs: FieldSpec[], body: FormBody, data: Record<string, unknown>, current: Record<string, unknown>): Record<string, unknown> {
   const out = { ...data };
   for (const spec of specs) {
     if (!CLEARABLE.has(spec.kind) || spec.required || spec.readonly || spec.keepWhenEmpty) continue;
     if (text(body[spec.name]).trim() !== '' || out[spec.name] !== undefined || !shown(spec, specs, body) || isEmpty(current[spec.name])) continue;
-    out[spec.name] = spec.clearValue === undefined ? null : spec.clearValue;
+    out[spec.name] = null;
   }
   return out;
 }

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ValidationError } from '../../../common/errors/domain-error';
 import { EntityMetricsService, type MetricsSummary } from './entity-metrics.service';
-import { ResetMetricsQueryDto } from './metrics-query.dto';
+import { assertEntityWithId, ResetMetricsQueryDto } from './metrics-query.dto';
 
 /** The reference gateway's JSON metrics: aggregates per entity kind, and their reset. */
 @Controller('metrics')
@@ -16,7 +15,7 @@ export class MetricsController {
   @Post('reset')
   @HttpCode(200)
   async reset(@Query() q: ResetMetricsQueryDto): Promise<{ status: string; message: string; removed: number }> {
-    if (q.entity_id && !q.entity) throw new ValidationError('entity', 'required together with entity_id');
+    assertEntityWithId(q);
     const removed = await this.metrics.reset(q.entity, q.entity_id);
     const what = q.entity_id ? `${q.entity} ${q.entity_id}` : q.entity ? `every ${q.entity}` : 'every entity';
     return { status: 'success', message: `Metrics reset for ${what}`, removed };
