@@ -81,8 +81,7 @@ export class StreamableHttpService {
       onsessioninitialized: async (id) => {
         state.id = id;
         const session: HttpSession = { id, state, server, transport, client, lastActivity: Date.now(), close: () => server.close() };
-        await this.sessions.add(session);
-        release();
+        await this.sessions.add(session, release); // the reserved slot becomes the session
       },
       onsessionclosed: (id) => this.sessions.remove(id),
     });
@@ -95,7 +94,7 @@ export class StreamableHttpService {
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } finally {
-      release();
+      release(); // initialize failed before the session was added (a no-op once it was)
       if (!state.id) eventStore.dispose(); // initialize failed: no session will use it
     }
   }

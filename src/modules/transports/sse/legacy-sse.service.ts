@@ -47,11 +47,8 @@ export class LegacySseService {
     const server = this.factory.create(state);
     const session: SseSession = { id, state, server, transport, client, lastActivity: Date.now(), close: () => server.close() };
     transport.onclose = () => this.sessions.remove(id);
-    try {
-      await this.sessions.add(session); // before connect() sends the endpoint event carrying the id
-    } finally {
-      release();
-    }
+    // The reserved slot becomes the session; added before connect() sends the endpoint event carrying the id.
+    await this.sessions.add(session, release);
     this.sessions.track(session, res); // the open stream keeps the session alive
     await server.connect(transport);
   }

@@ -158,16 +158,24 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     socket.once('close', release); // the handshake may fail without calling back
     socket.off('error', onError);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.open(ws, req, ip, client, scope, who)
-        .catch((err: Error) => {
-          this.logger.error(`opening a WebSocket session: ${err.stack ?? err}`);
-          ws.close(1011, 'Internal error');
-        })
-        .finally(release);
+      this.open(ws, req, ip, client, scope, who, release).catch((err: Error) => {
+        release(); // the session failed before it took the slot (a no-op if it had)
+        this.logger.error(`opening a WebSocket session: ${err.stack ?? err}`);
+        ws.close(1011, 'Internal error');
+      });
     });
   }
 
-  private async open(ws: WebSocket, req: IncomingMessage, ip: string | undefined, client: string, scope: McpScope, principal: Principal): Promise<void> {
+  /** Opens the session of a connection; `release`, its reserved slot, is handed to the session manager with it. */
+  private async open(
+    ws: WebSocket,
+    req: IncomingMessage,
+    ip: string | undefined,
+    client: string,
+    scope: McpScope,
+    principal: Principal,
+    release: () => void,
+  ): Promise<void> {
     const id = randomUUID();
     const state: SessionState = { id, kind: 'websocket', scope, subscriptions: new Set(), actor: principal.subject };
     const server = this.factory.create(state);
@@ -187,7 +195,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     });
     ws.on('message', () => this.sessions.touch(id));
     try {
-      await this.sessions.add({ id, state, server, client, lastActivity: Date.now(), close: () => server.close() });
+      await this.sessions.add({ id, state, server, client, lastActivity: Date.now(), close: () => server.close() }, release);
       await server.connect(transport);
     } catch (err) {
       this.sessions.remove(id);
