@@ -5,7 +5,7 @@ import { AppConfig } from '../../../config/app-config';
 import type { AuthenticatedRequest } from '../../auth/auth.guard';
 import { clientKey } from '../../rate-limit/client-key';
 import { ToolCallGate } from '../http/tool-call-gate';
-import { SESSION_NOT_FOUND, sendJsonRpcError } from '../json-rpc';
+import { SESSION_NOT_FOUND, sendJsonRpcError, sendSessionRefusal } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
@@ -37,7 +37,7 @@ export class LegacySseService {
     if (problem) return sendJsonRpcError(res, 404, SESSION_NOT_FOUND, problem);
     const client = clientKey(req.user?.subject, req.ip);
     const { release, refusal } = this.sessions.reserve(client);
-    if (refusal) return sendJsonRpcError(res, refusal.status, -32000, refusal.message, { headers: { 'Retry-After': String(refusal.retryAfter) } });
+    if (refusal) return sendSessionRefusal(res, refusal);
     const id = randomUUID();
     const base = scope.serverId ? `/servers/${encodeURIComponent(scope.serverId)}/message` : '/message';
     const state: SessionState = { id, kind: 'sse', scope, subscriptions: new Set(), actor: req.user?.subject };
