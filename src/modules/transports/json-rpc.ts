@@ -1,6 +1,7 @@
 import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Response } from 'express';
 import { jsonProblem } from '../../common/http/json-depth';
+import type { SessionRefusal } from './sessions/session-manager.service';
 
 /** The MCP transports' error code for an unknown, terminated or foreign session (and an unknown virtual server). */
 export const SESSION_NOT_FOUND = -32001;
@@ -26,6 +27,11 @@ export function sendJsonRpcError(
   if (res.headersSent) return void res.end();
   for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
   res.status(status).json(errorResponse(options.id ?? null, code, message, options.data));
+}
+
+/** Answers a request for a new session refused for MAX_MCP_SESSIONS or MAX_MCP_SESSIONS_PER_CLIENT (with `Retry-After`). */
+export function sendSessionRefusal(res: Response, refusal: SessionRefusal, id?: string | number | null): void {
+  sendJsonRpcError(res, refusal.status, -32000, refusal.message, { id, headers: { 'Retry-After': String(refusal.retryAfter) } });
 }
 
 export type ParsedMessage = { ok: true; message: JSONRPCMessage } | { ok: false; error: JSONRPCErrorResponse };

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
 import type { AuthenticatedRequest } from '../../auth/auth.guard';
 import { clientKey } from '../../rate-limit/client-key';
-import { idOf, SESSION_NOT_FOUND, sendJsonRpcError } from '../json-rpc';
+import { idOf, SESSION_NOT_FOUND, sendJsonRpcError, sendSessionRefusal } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
@@ -68,7 +68,7 @@ export class StreamableHttpService {
   private async open(req: AuthenticatedRequest, res: Response, scope: McpScope): Promise<void> {
     const client = clientKey(req.user?.subject, req.ip);
     const { release, refusal } = this.sessions.reserve(client);
-    if (refusal) return sendJsonRpcError(res, refusal.status, -32000, refusal.message, { id: idOf(req.body), headers: { 'Retry-After': String(refusal.retryAfter) } });
+    if (refusal) return sendSessionRefusal(res, refusal, idOf(req.body));
     const state: SessionState = { kind: 'streamable-http', scope, subscriptions: new Set(), actor: req.user?.subject };
     const server = this.factory.create(state);
     const eventStore = new InMemoryEventStore({}, this.eventBudget);
@@ -81,8 +81,7 @@ export class StreamableHttpService {
       onsessioninitialized: async (id) => {
         state.id = id;
         const session: HttpSession = { id, state, server, transport, client, lastActivity: Date.now(), close: () => server.close() };
-        await this.sessions.add(session);
-        release();
+        await this.sessions.add(session, release); // the reserved slot becomes the session
       },
       onsessionclosed: (id) => this.sessions.remove(id),
     });
@@ -95,7 +94,7 @@ export class StreamableHttpService {
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } finally {
-      release();
+      release(); // initialize failed before the session was added (a no-op once it was)
       if (!state.id) eventStore.dispose(); // initialize failed: no session will use it
     }
   }

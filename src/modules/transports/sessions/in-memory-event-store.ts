@@ -106,7 +106,8 @@ export class InMemoryEventStore implements EventStore {
     this.bytes += bytes;
     this.budget?.charge(this, bytes);
     if (events.length > this.limits.maxEventsPerStream) this.drop(events.shift()!);
-    this.evict(streamId);
+    // Within the session's limits: the oldest streams go first, then the oldest events of this one (`latest`).
+    while (this.over() && this.canShed()) this.shed();
     this.budget?.enforce();
     return id;
   }
@@ -153,18 +154,6 @@ export class InMemoryEventStore implements EventStore {
 
   private over(): boolean {
     return this.events > this.limits.maxEvents || this.bytes > this.limits.maxBytes;
-  }
-
-  /** Forgets the oldest streams, then the oldest events of `current`, until the session is within its limits. */
-  private evict(current: string): void {
-    for (const [streamId, events] of this.streams) {
-      if (!this.over()) return;
-      if (streamId === current) continue;
-      for (const e of events) this.drop(e);
-      this.streams.delete(streamId);
-    }
-    const events = this.streams.get(current)!;
-    while (this.over() && events.length > 1) this.drop(events.shift()!);
   }
 
   private drop(event: StoredEvent): void {

@@ -158,6 +158,30 @@ describe('McpSessionManager', () => {
     expect(manager.reserve('sub:alice').release).toBeDefined();
   });
 
+  it('turns a reservation into the session it opens: counted once while add() awaits the directory', async () => {
+    const { manager, router } = setup({ MAX_MCP_SESSIONS: '2', MAX_MCP_SESSIONS_PER_CLIENT: '2' });
+    let registered!: () => void;
+    router.register.mockImplementationOnce(() => new Promise<undefined>((resolve) => (registered = () => resolve(undefined))));
+    const slot = manager.reserve('sub:alice');
+    const s = { ...session('streamable-http'), client: 'sub:alice' };
+    const adding = manager.add(s, slot.release);
+    expect(router.register).toHaveBeenCalledTimes(1); // add() is waiting for the directory
+    // One session in all (else bob would be refused 503), one of alice's (else she would be refused 429).
+    const bob = manager.reserve('sub:bob');
+    expect(bob.release).toBeDefined();
+    bob.release!();
+    const alice = manager.reserve('sub:alice');
+    expect(alice.release).toBeDefined();
+    expect(manager.reserve('sub:alice').refusal?.status).toBe(429);
+    registered();
+    await adding;
+    slot.release!(); // nothing left to release: the slot is the session now
+    expect(manager.reserve('sub:alice').refusal?.status).toBe(429);
+    alice.release!();
+    manager.remove(s.id);
+    expect(manager.reserve('sub:alice').release).toBeDefined();
+  });
+
   it('sweeps: closes idle sessions, then confirms the live HTTP ones in the directory', async () => {
     const { manager, router } = setup();
     const live = session('streamable-http');

@@ -24,7 +24,10 @@ export interface SessionRefusal {
   retryAfter: number;
 }
 
-/** Room for one more session (`release` once it is added or failed to open), or why there is none. */
+/**
+ * Room for one more session, or why there is none. Hand `release` to `add()`, which turns the slot into the session;
+ * call it yourself if the session fails to open before that (calling it again does nothing).
+ */
 export type SessionSlot = { release: () => void; refusal?: undefined } | { refusal: SessionRefusal; release?: undefined };
 
 /** Session kinds recorded in the shared directory, so that any replica can route their HTTP requests. */
@@ -79,8 +82,8 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Reserves room for one more session of `client` (its `clientKey`) under MAX_MCP_SESSIONS_PER_CLIENT (429) and
-   * MAX_MCP_SESSIONS (503): the slot, whose `release` is called once the session is added or failed to open; or the
-   * refusal to answer.
+   * MAX_MCP_SESSIONS (503): the slot, whose `release` is handed to `add()` (or called if the session fails to open
+   * first); or the refusal to answer.
    */
   reserve(client: string): SessionSlot {
     const { maxSessions, maxSessionsPerClient } = this.config.mcp;
@@ -125,11 +128,14 @@ export class McpSessionManager implements OnModuleInit, OnApplicationShutdown {
   /**
    * Holds a new session here and records it in the shared directory (HTTP kinds: routable from any replica).
    * Await it before the client learns the session id, so no other replica can be asked about it too early.
+   * `release`, the slot reserved for it (`reserve()`), is released as soon as the session holds its place, before
+   * anything is awaited: the session is never counted twice.
    */
-  async add(session: McpSession): Promise<void> {
+  async add(session: McpSession, release?: () => void): Promise<void> {
     session.openStreams ??= 0;
     if (!this.sessions.has(session.id)) this.count(session.client, 1);
     this.sessions.set(session.id, session);
+    release?.();
     if (routable(session.state.kind)) await this.router.register(session.id, session.state.kind, session.state.scope.serverId);
   }
 

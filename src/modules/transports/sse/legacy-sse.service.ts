@@ -5,7 +5,7 @@ import { AppConfig } from '../../../config/app-config';
 import type { AuthenticatedRequest } from '../../auth/auth.guard';
 import { clientKey } from '../../rate-limit/client-key';
 import { ToolCallGate } from '../http/tool-call-gate';
-import { SESSION_NOT_FOUND, sendJsonRpcError } from '../json-rpc';
+import { SESSION_NOT_FOUND, sendJsonRpcError, sendSessionRefusal } from '../json-rpc';
 import { McpCatalog } from '../mcp-catalog.service';
 import type { McpScope, SessionState } from '../mcp-scope';
 import { McpServerFactory } from '../mcp-server.factory';
@@ -37,7 +37,7 @@ export class LegacySseService {
     if (problem) return sendJsonRpcError(res, 404, SESSION_NOT_FOUND, problem);
     const client = clientKey(req.user?.subject, req.ip);
     const { release, refusal } = this.sessions.reserve(client);
-    if (refusal) return sendJsonRpcError(res, refusal.status, -32000, refusal.message, { headers: { 'Retry-After': String(refusal.retryAfter) } });
+    if (refusal) return sendSessionRefusal(res, refusal);
     const id = randomUUID();
     const base = scope.serverId ? `/servers/${encodeURIComponent(scope.serverId)}/message` : '/message';
     const state: SessionState = { id, kind: 'sse', scope, subscriptions: new Set(), actor: req.user?.subject };
@@ -47,11 +47,8 @@ export class LegacySseService {
     const server = this.factory.create(state);
     const session: SseSession = { id, state, server, transport, client, lastActivity: Date.now(), close: () => server.close() };
     transport.onclose = () => this.sessions.remove(id);
-    try {
-      await this.sessions.add(session); // before connect() sends the endpoint event carrying the id
-    } finally {
-      release();
-    }
+    // The reserved slot becomes the session; added before connect() sends the endpoint event carrying the id.
+    await this.sessions.add(session, release);
     this.sessions.track(session, res); // the open stream keeps the session alive
     await server.connect(transport);
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { type IncomingMessage, type Server as HttpServer, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ErrorCode as JsonRpcErrorCode } from '@modelcontextprotocol/sdk/types.js';
@@ -25,16 +25,6 @@ import { WebSocketServerTransport } from './websocket.transport';
 
 const PATH = /^\/(?:servers\/([^/]+)\/)?ws\/?$/;
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
 /** Pings a connection may leave unanswered; at the next tick it is dropped. */
 export const MAX_MISSED_PINGS = 2;
 
@@ -43,7 +33,7 @@ function refuse(socket: Duplex, status: number, message: string, code = -32000, 
   const body = JSON.stringify(errorResponse(null, code, message));
   const wait = retryAfter ?? (status === 503 ? SESSIONS_FULL_RETRY_AFTER : undefined);
   const extra = (status === 401 ? 'WWW-Authenticate: Bearer realm="mcp-gateway"\r\n' : '') + (wait !== undefined ? `Retry-After: ${wait}\r\n` : '');
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${extra}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** A request target that is not a path (`//host/...`, a bad percent escape): answered 400. */
@@ -158,16 +148,24 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     socket.once('close', release); // the handshake may fail without calling back
     socket.off('error', onError);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.open(ws, req, ip, client, scope, who)
-        .catch((err: Error) => {
-          this.logger.error(`opening a WebSocket session: ${err.stack ?? err}`);
-          ws.close(1011, 'Internal error');
-        })
-        .finally(release);
+      this.open(ws, req, ip, client, scope, who, release).catch((err: Error) => {
+        release(); // the session failed before it took the slot (a no-op if it had)
+        this.logger.error(`opening a WebSocket session: ${err.stack ?? err}`);
+        ws.close(1011, 'Internal error');
+      });
     });
   }
 
-  private async open(ws: WebSocket, req: IncomingMessage, ip: string | undefined, client: string, scope: McpScope, principal: Principal): Promise<void> {
+  /** Opens the session of a connection; `release`, its reserved slot, is handed to the session manager with it. */
+  private async open(
+    ws: WebSocket,
+    req: IncomingMessage,
+    ip: string | undefined,
+    client: string,
+    scope: McpScope,
+    principal: Principal,
+    release: () => void,
+  ): Promise<void> {
     const id = randomUUID();
     const state: SessionState = { id, kind: 'websocket', scope, subscriptions: new Set(), actor: principal.subject };
     const server = this.factory.create(state);
@@ -187,7 +185,7 @@ export class WebSocketMcpServer implements OnApplicationBootstrap, OnApplication
     });
     ws.on('message', () => this.sessions.touch(id));
     try {
-      await this.sessions.add({ id, state, server, client, lastActivity: Date.now(), close: () => server.close() });
+      await this.sessions.add({ id, state, server, client, lastActivity: Date.now(), close: () => server.close() }, release);
       await server.connect(transport);
     } catch (err) {
       this.sessions.remove(id);

@@ -9,7 +9,7 @@ export interface WebSocketTransportOptions {
   admit?: (message: JSONRPCMessage) => Promise<object | null>;
   authInfo?: MessageExtraInfo['authInfo'];
   /** Deepest JSON nesting accepted in a frame (MAX_JSON_DEPTH). */
-  maxJsonDepth?: number;
+  maxJsonDepth: number;
 }
 import { inRequestContext } from '../../../common/context/request-context';
 
@@ -22,7 +22,7 @@ export class WebSocketServerTransport implements Transport {
   constructor(
     private readonly ws: WebSocket,
     private readonly headers: IncomingHttpHeaders,
-    private readonly options: WebSocketTransportOptions = {},
+    private readonly options: WebSocketTransportOptions,
   ) {}
 
   async start(): Promise<void> {
@@ -33,7 +33,7 @@ export class WebSocketServerTransport implements Transport {
 
   private async receive(text: string | null): Promise<void> {
     if (text === null) return this.reply(errorResponse(null, ErrorCode.ParseError, 'Parse error: binary frames are not supported'));
-    const parsed = parseJsonRpc(text, this.options.maxJsonDepth ?? 64);
+    const parsed = parseJsonRpc(text, this.options.maxJsonDepth);
     if (!parsed.ok) return this.reply(parsed.error);
     const refusal = await this.options.admit?.(parsed.message);
     if (refusal) return this.reply(refusal);
