@@ -40,6 +40,11 @@ function setup(stored: Gateway[] = []) {
     get: jest.fn(async (id: string) => ({ ...gw(id), lastError: status.get(id)?.lastError })),
     updateStatus: jest.fn(async (id: string, s: Record<string, unknown>) => void status.set(id, s)),
     findByIds: jest.fn(async (ids: string[]) => stored.filter((g) => ids.includes(g.id))),
+    primaryFor: jest.fn(async (id: string) => {
+      const primary = stored.find((g) => g.id === id);
+      if (!primary) throw new ValidationError('alternateOf', `no gateway with id ${id}`);
+      return primary;
+    }),
     findAlternates: jest.fn(async (id: string) => stored.filter((g) => g.alternateOf === id)),
     findAll: jest.fn(async () => stored),
   };
@@ -135,5 +140,16 @@ describe('FederationService', () => {
     pool.open.mockResolvedValue(peerSession([{ name: 'echo' }, { name: 'add' }, { name: 'whoami' }, { name: 'extra' }]));
     await expect(service.register({ name: 'Backup', url: 'http://backup/mcp', alternateOf: 'p' })).resolves.toMatchObject({ alternateOf: 'p' });
     expect(tools.syncFederated).not.toHaveBeenCalled(); // an alternate has no catalog of its own
+  });
+
+  it('refuses an alternate of an unknown primary (422 on alternateOf), storing nothing', async () => {
+    const { service, pool, gateways } = setup();
+    const session = peerSession([{ name: 'echo' }]);
+    pool.open.mockResolvedValue(session);
+    const err = await service.register({ name: 'Backup', url: 'http://backup/mcp', alternateOf: 'nope' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as Error).message).toBe('alternateOf: no gateway with id nope');
+    expect(gateways.create).not.toHaveBeenCalled();
+    expect(session.close).toHaveBeenCalled();
   });
 });

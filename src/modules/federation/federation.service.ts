@@ -333,11 +333,10 @@ export class FederationService {
 
   /**
    * A fail-over alternate must offer every tool of its primary (by upstream name), or calls that fail over to it
-   * would fail there: 422 naming the missing tools otherwise.
+   * would fail there: 422 naming the missing tools otherwise, or when there is no such primary (see primaryFor).
    */
   private async assertServesPrimary(name: string, primaryId: string, catalog: PeerCatalog): Promise<void> {
-    const [primary] = await this.gateways.findByIds([primaryId]);
-    if (!primary) return; // GatewaysService.create reports an unknown primary
+    const primary = await this.gateways.primaryFor(primaryId);
     const offered = new Set(catalog.tools.map((t) => t.name));
     const missing = (await this.tools.originalNamesOf(primaryId)).filter((n) => !offered.has(n));
     if (missing.length) {

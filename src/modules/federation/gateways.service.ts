@@ -161,7 +161,8 @@ export class GatewaysService extends CatalogService<Gateway> {
     if (byUrl && byUrl.id !== selfId) throw new ConflictError(`Gateway '${byUrl.name}' is already registered for ${url}`, { field: 'url' });
   }
 
-  private async primaryFor(id: string): Promise<Gateway> {
+  /** The peer `id` as a fail-over primary: 422 (alternateOf) when there is none, or when it is itself an alternate. */
+  async primaryFor(id: string): Promise<Gateway> {
     const primary = await this.repo.findById(id);
     if (!primary) throw new ValidationError('alternateOf', `no gateway with id ${id}`);
     if (primary.alternateOf) throw new ValidationError('alternateOf', `${primary.name} is itself an alternate; name its primary instead`);

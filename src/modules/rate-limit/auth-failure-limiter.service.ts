@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { DomainError, ErrorCode } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
-import { isPeekable } from './counter-peek';
+import type { PeekableThrottlerStorage } from './counter-peek';
 
 const WINDOW_MS = 60_000;
 const NAME = 'auth-failures';
@@ -27,7 +27,8 @@ export class AuthLockoutError extends DomainError {
 @Injectable()
 export class AuthFailureLimiter {
   constructor(
-    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    // RateLimitModule always installs a peekable storage (MemoryThrottlerStorage or RedisThrottlerStorage).
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage & PeekableThrottlerStorage,
     private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +38,7 @@ export class AuthFailureLimiter {
 
   /** Throws AuthLockoutError while `client` has used up its failures in the current window. */
   async assertNotLocked(client: string): Promise<void> {
-    if (!this.limit || !isPeekable(this.storage)) return;
+    if (!this.limit) return;
     const state = await this.storage.peek(this.key(client), NAME);
     if (state.totalHits >= this.limit) throw new AuthLockoutError(Math.max(1, state.timeToExpire), this.limit);
   }

@@ -12,10 +12,6 @@ export interface PeekableThrottlerStorage {
   peek(key: string, throttlerName: string): Promise<CounterState>;
 }
 
-export function isPeekable(storage: unknown): storage is PeekableThrottlerStorage {
-  return typeof (storage as Partial<PeekableThrottlerStorage> | null)?.peek === 'function';
-}
-
 /** @nestjs/throttler's in-memory storage (used when REDIS_URL is not set), plus `peek`. */
 export class MemoryThrottlerStorage extends ThrottlerStorageService implements PeekableThrottlerStorage {
   async peek(key: string, throttlerName: string): Promise<CounterState> {

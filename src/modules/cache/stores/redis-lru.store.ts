@@ -60,12 +60,13 @@ export class RedisLruKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   }
 
   /**
-   * Stores a value for `ttl` ms, at most the store's TTL: the eviction script forgets index members idle longer
-   * than that, so a longer-lived value would stay in Redis outside the LRU (beyond `maxItems`, and served too long).
+   * Stores a value for `ttl` ms (the store's TTL by default). `ttl` must not exceed the store's TTL: the eviction
+   * script forgets index members idle longer than that, so a longer-lived value would stay in Redis outside the LRU
+   * (beyond `maxItems`, and served too long). The store's only writer, GatewayCache (through the cache manager and
+   * Keyv), caps every TTL at CACHE_TTL, the store's TTL, before it gets here.
    */
   async set(key: string, value: string, ttl?: number): Promise<void> {
-    const ms = Math.min(ttl ?? this.opts.ttl, this.opts.ttl);
-    await this.values.set(this.valuePrefix + key, value, ms);
+    await this.values.set(this.valuePrefix + key, value, ttl ?? this.opts.ttl);
     await this.redis.eval(ADD_AND_EVICT, 1, this.index, key, this.opts.maxItems, this.opts.ttl, this.valuePrefix);
   }
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import makeMdns from 'multicast-dns';
 import { AppConfig, type StaticPeer } from '../../../config/app-config';
 import { ConflictError } from '../../../common/errors/domain-error';
+import { IntervalJobs } from '../../coordination/interval-jobs';
 import { LeaderElection } from '../../coordination/leader-election.service';
 import { MAX_GATEWAY_NAME_LENGTH } from '../dto/create-gateway.dto';
 import { FederationService } from '../federation.service';
@@ -17,6 +19,11 @@ export interface MdnsTransport {
   query(query: { questions: Array<{ name: string; type: string }> }): void;
   destroy(cb?: () => void): void;
 }
+
+/** Registration of known peers: one replica at a time, the holder of the lease of this name. */
+const REGISTER = 'federation.discovery';
+/** The DNS-SD query: every replica asks (and hears the answers, which the registering replica acts on). */
+const QUERY = 'federation.discovery.query';
 
 /** Names tried for a peer: its own, then with `-2`... appended while another peer has taken it. */
 const NAME_ATTEMPTS = 5;
@@ -34,23 +41,27 @@ export const defaultMdnsFactory: MdnsFactory = (options) =>
 /**
  * Registers peers nobody had to POST: the static FEDERATION_PEERS list (retried until each answers), and, with
  * FEDERATION_DISCOVERY=true, MCP servers advertised over DNS-SD as `_mcp._tcp.local.`. A URL already registered is
- * left alone; registration goes through FederationService like a POST /gateways. One replica (the lease holder) acts.
+ * left alone; registration goes through FederationService like a POST /gateways. One replica (the lease holder) acts,
+ * every FEDERATION_DISCOVERY_INTERVAL and at once on start-up and on each DNS-SD answer; every replica queries DNS-SD
+ * each interval. On shutdown, a running round stops at the next peer and the lease is released (IntervalJobs).
  */
 @Injectable()
 export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PeerDiscovery');
   private mdns?: MdnsTransport;
-  private timer?: NodeJS.Timeout;
   private readonly discovered = new Map<string, StaticPeer>();
-  private running = false;
+  private readonly jobs: IntervalJobs;
 
   constructor(
     private readonly federation: FederationService,
     private readonly gateways: GatewaysService,
-    private readonly leader: LeaderElection,
+    scheduler: SchedulerRegistry,
+    leader: LeaderElection,
     private readonly config: AppConfig,
     @Optional() @Inject(MDNS_FACTORY) private readonly mdnsFactory: MdnsFactory = defaultMdnsFactory,
-  ) {}
+  ) {
+    this.jobs = new IntervalJobs(scheduler, leader, this.logger);
+  }
 
   onApplicationBootstrap(): void {
     const { staticPeers, discovery } = this.config.federation;
@@ -63,14 +74,16 @@ export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutd
       });
       this.mdns.on('error', (err) => this.logger.warn(`mDNS: ${err.message}`));
       this.mdns.on('warning', (err) => this.onWarning(err));
+      this.jobs.every(QUERY, discovery.intervalMs, async () => this.query());
     }
+    // The lease outlives two missed rounds, so a crashed leader is replaced within ~3 intervals.
+    this.jobs.every(REGISTER, discovery.intervalMs, (signal) => this.registerAll(signal), { leaseMs: discovery.intervalMs * 3 });
     void this.tick();
-    this.timer = setInterval(() => void this.tick(), discovery.intervalMs);
-    this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  /** Stops the jobs (waiting for a running round, releasing the lease), then closes the mDNS socket. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.jobs.stop();
     this.mdns?.destroy();
   }
 
@@ -88,17 +101,24 @@ export class PeerDiscovery implements OnApplicationBootstrap, OnApplicationShutd
     mdns?.destroy();
   }
 
-  /** One round: ask the network, then register every known peer that is not registered yet. */
-  async tick(): Promise<void> {
+  /**
+   * One round now: ask the network, then register every known peer that is not registered yet (on the lease holder;
+   * nothing when a round is still running). Resolves once the round is over.
+   */
+  tick(): Promise<void> {
+    this.query();
+    return this.jobs.tick(REGISTER);
+  }
+
+  private query(): void {
     this.mdns?.query({ questions: [{ name: MCP_SERVICE, type: 'PTR' }] });
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.leader.runIfLeader('federation.discovery', this.config.federation.discovery.intervalMs * 3, async () => {
-        for (const peer of [...this.config.federation.staticPeers, ...this.discovered.values()]) await this.ensureRegistered(peer);
-      });
-    } finally {
-      this.running = false;
+  }
+
+  /** Registers the known peers one after the other; stops between peers when `signal` aborts (lease lost, shutdown). */
+  private async registerAll(signal: AbortSignal): Promise<void> {
+    for (const peer of [...this.config.federation.staticPeers, ...this.discovered.values()]) {
+      if (signal.aborted) return;
+      await this.ensureRegistered(peer);
     }
   }
 
