@@ -24,6 +24,7 @@ import { PromptsService } from '../prompts/prompts.service';
 import type { Resource } from '../resources/resource.model';
 import { matchTemplate } from '../resources/resource-content';
 import { type LocalSource, ResourcesService } from '../resources/resources.service';
+import { ASSOCIATION_PROPERTY, type AssociationKind } from '../servers/server.model';
 import { ServersService } from '../servers/servers.service';
 import type { SessionChannel } from '../tools/execution/invocation-context';
 import type { Tool } from '../tools/tool.model';
@@ -69,7 +70,7 @@ export function toMcpPrompt(p: Prompt): McpPrompt {
   };
 }
 
-type Kind = 'tools' | 'resources' | 'prompts';
+type Kind = AssociationKind;
 
 /**
  * What a resource read needs, cached: whom to ask (a federated resource), where to fetch from (an HTTP-backed
@@ -263,7 +264,7 @@ export class McpCatalog {
     }
     if (!scope.serverId) return true;
     const server = await this.servers.get(scope.serverId);
-    const ids = kind === 'tools' ? server.associatedTools : kind === 'resources' ? server.associatedResources : server.associatedPrompts;
+    const ids = server[ASSOCIATION_PROPERTY[kind]];
     return server.enabled && ids.includes(item.id);
   }
 
